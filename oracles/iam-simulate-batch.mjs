@@ -412,6 +412,12 @@ async function processLine(line) {
   }
 }
 
+process.stdout.on('error', (e) => {
+  // Reader went away (e.g. `| head`): stop quietly.
+  if (e.code === 'EPIPE') process.exit(0)
+  throw e
+})
+
 const input = opts.file === undefined || opts.file === '-' ? process.stdin : createReadStream(opts.file)
 input.on('error', (e) => {
   process.stderr.write(`cannot read input: ${e.message}\n`)
