@@ -534,7 +534,9 @@ mod tests {
         assert_eq!(n.span, Span::new(1, 49));
         assert_eq!(m[0].key, "a");
         assert_eq!(m[0].key_span, Span::new(2, 5));
-        let Value::Array(items) = &m[0].value.value else { panic!() };
+        let Value::Array(items) = &m[0].value.value else {
+            panic!()
+        };
         assert_eq!(items[1].value, Value::Number("-2.5e3".into()));
         assert_eq!(items[1].span, Span::new(11, 17));
         assert_eq!(m[1].value.value, Value::String("xé\n".into()));
@@ -554,8 +556,14 @@ mod tests {
         assert!(node.is_some());
         assert_eq!(errors.len(), 2);
         assert_eq!(errors[0].kind(), ErrorKind::JsonComment);
-        assert_eq!(&src[errors[0].span().start..errors[0].span().end], "// note");
-        assert_eq!(&src[errors[1].span().start..errors[1].span().end], "/* x */");
+        assert_eq!(
+            &src[errors[0].span().start..errors[0].span().end],
+            "// note"
+        );
+        assert_eq!(
+            &src[errors[1].span().start..errors[1].span().end],
+            "/* x */"
+        );
     }
 
     #[test]
@@ -565,14 +573,19 @@ mod tests {
         let kinds: Vec<_> = errors.iter().map(|e| (e.kind(), e.span().start)).collect();
         assert_eq!(
             kinds,
-            vec![(ErrorKind::TrailingComma, 11), (ErrorKind::TrailingComma, 21)]
+            vec![
+                (ErrorKind::TrailingComma, 11),
+                (ErrorKind::TrailingComma, 21)
+            ]
         );
     }
 
     #[test]
     fn duplicate_keys_are_kept_and_reported() {
         let (node, errors) = parse(r#"{"a": 1, "a": 2}"#);
-        let Value::Object(m) = node.unwrap().value else { panic!() };
+        let Value::Object(m) = node.unwrap().value else {
+            panic!()
+        };
         assert_eq!(m.len(), 2);
         assert_eq!(errors[0].kind(), ErrorKind::DuplicateKey);
         assert_eq!(errors[0].span(), Span::new(9, 12));
@@ -582,16 +595,32 @@ mod tests {
     fn syntax_errors_point_at_the_problem() {
         assert_eq!(
             first_error(r#"{"a" 1}"#),
-            (ErrorKind::JsonSyntax, Span::new(5, 6), "unexpected `1`, expected `:`".into())
+            (
+                ErrorKind::JsonSyntax,
+                Span::new(5, 6),
+                "unexpected `1`, expected `:`".into()
+            )
         );
         assert_eq!(first_error("{'a': 1}").1, Span::new(1, 2));
         assert_eq!(first_error(r#"{"a": 01}"#).2, "invalid number");
         assert_eq!(first_error(r#"{"a": "x"#).2, "unterminated string");
-        assert_eq!(first_error(r#"{"a": "x\q"}"#).2, "invalid escape in a string");
-        assert_eq!(first_error("{} {}").2, "unexpected text after the end of the document");
+        assert_eq!(
+            first_error(r#"{"a": "x\q"}"#).2,
+            "invalid escape in a string"
+        );
+        assert_eq!(
+            first_error("{} {}").2,
+            "unexpected text after the end of the document"
+        );
         assert_eq!(first_error("").2, "the document is empty");
-        assert_eq!(first_error("{\"a\": [").2, "unexpected end of document, expected a value");
-        assert_eq!(first_error("{\"a\": tru}").2, "unexpected `t`, expected a value");
+        assert_eq!(
+            first_error("{\"a\": [").2,
+            "unexpected end of document, expected a value"
+        );
+        assert_eq!(
+            first_error("{\"a\": tru}").2,
+            "unexpected `t`, expected a value"
+        );
     }
 
     #[test]

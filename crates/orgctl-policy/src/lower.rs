@@ -83,7 +83,11 @@ fn statement_list(node: &Node, errors: &mut Vec<PolicyError>) -> Vec<Statement> 
         Value::Object(_) => statement(node, errors).into_iter().collect(),
         Value::Array(items) => items.iter().filter_map(|n| statement(n, errors)).collect(),
         _ => {
-            errors.push(wrong_type(node, "`Statement`", "an object or an array of objects"));
+            errors.push(wrong_type(
+                node,
+                "`Statement`",
+                "an object or an array of objects",
+            ));
             Vec::new()
         }
     }
@@ -160,10 +164,19 @@ fn statement(node: &Node, errors: &mut Vec<PolicyError>) -> Option<Statement> {
         }
     }
     let head = Span::new(node.span.start, node.span.start + 1);
-    if effect.is_none() && !errors.get(before..).is_some_and(|e| e.iter().any(|e| e.kind() == ErrorKind::InvalidEffect || e.kind() == ErrorKind::WrongType)) {
+    if effect.is_none()
+        && !errors.get(before..).is_some_and(|e| {
+            e.iter()
+                .any(|e| e.kind() == ErrorKind::InvalidEffect || e.kind() == ErrorKind::WrongType)
+        })
+    {
         errors.push(
-            PolicyError::new(ErrorKind::MissingEffect, head, "the statement has no `Effect`")
-                .with_help("add `\"Effect\": \"Allow\"` or `\"Effect\": \"Deny\"`"),
+            PolicyError::new(
+                ErrorKind::MissingEffect,
+                head,
+                "the statement has no `Effect`",
+            )
+            .with_help("add `\"Effect\": \"Allow\"` or `\"Effect\": \"Deny\"`"),
         );
     }
     if action.is_none() && !has_key(members, &["Action", "NotAction"]) {
@@ -177,7 +190,13 @@ fn statement(node: &Node, errors: &mut Vec<PolicyError>) -> Option<Statement> {
         );
     }
     // Role trust policies name a principal and no resource; every other statement needs one.
-    if resource.is_none() && principal.is_none() && !has_key(members, &["Resource", "NotResource", "Principal", "NotPrincipal"]) {
+    if resource.is_none()
+        && principal.is_none()
+        && !has_key(
+            members,
+            &["Resource", "NotResource", "Principal", "NotPrincipal"],
+        )
+    {
         errors.push(
             PolicyError::new(
                 ErrorKind::MissingResource,
@@ -209,14 +228,26 @@ fn effect_value(node: &Node, errors: &mut Vec<PolicyError>) -> Option<Spanned<Ef
         "Allow" => Effect::Allow,
         "Deny" => Effect::Deny,
         other => {
-            let help = if other.eq_ignore_ascii_case("allow") || other.eq_ignore_ascii_case("deny") {
-                format!("`Effect` is case sensitive: write `{}`", if other.eq_ignore_ascii_case("allow") { "Allow" } else { "Deny" })
+            let help = if other.eq_ignore_ascii_case("allow") || other.eq_ignore_ascii_case("deny")
+            {
+                format!(
+                    "`Effect` is case sensitive: write `{}`",
+                    if other.eq_ignore_ascii_case("allow") {
+                        "Allow"
+                    } else {
+                        "Deny"
+                    }
+                )
             } else {
                 "`Effect` is `Allow` or `Deny`".to_owned()
             };
             errors.push(
-                PolicyError::new(ErrorKind::InvalidEffect, s.span, format!("`{other}` is not an effect"))
-                    .with_help(help),
+                PolicyError::new(
+                    ErrorKind::InvalidEffect,
+                    s.span,
+                    format!("`{other}` is not an effect"),
+                )
+                .with_help(help),
             );
             return None;
         }
@@ -241,7 +272,8 @@ fn principal_value(node: &Node, errors: &mut Vec<PolicyError>) -> Option<Princip
         Value::Object(members) => {
             let mut typed = Vec::new();
             for m in members {
-                let Some(kind) = PrincipalType::ALL.into_iter().find(|t| t.as_str() == m.key) else {
+                let Some(kind) = PrincipalType::ALL.into_iter().find(|t| t.as_str() == m.key)
+                else {
                     let hint = PrincipalType::ALL
                         .into_iter()
                         .find(|t| t.as_str().eq_ignore_ascii_case(&m.key))
@@ -309,7 +341,11 @@ fn condition_value(node: &Node, errors: &mut Vec<PolicyError>) -> Vec<ConditionB
             }
         };
         let Value::Object(keys) = &op.value.value else {
-            errors.push(wrong_type(&op.value, &format!("`{}`", op.key), "an object of condition keys"));
+            errors.push(wrong_type(
+                &op.value,
+                &format!("`{}`", op.key),
+                "an object of condition keys",
+            ));
             continue;
         };
         let mut entries = Vec::new();
@@ -416,7 +452,12 @@ fn wrong_type(node: &Node, what: &str, expected: &str) -> PolicyError {
 fn unknown_element(m: &Member, known: &[&str], place: &str) -> PolicyError {
     let suggestion = known
         .iter()
-        .map(|k| (edit_distance(&m.key.to_ascii_lowercase(), &k.to_ascii_lowercase()), *k))
+        .map(|k| {
+            (
+                edit_distance(&m.key.to_ascii_lowercase(), &k.to_ascii_lowercase()),
+                *k,
+            )
+        })
         .filter(|(d, k)| *d <= k.len() / 3 + 1)
         .min_by_key(|(d, _)| *d);
     let help = suggestion.map_or_else(
@@ -440,7 +481,9 @@ fn combination(m: &Member, a: &str, b: &str) -> PolicyError {
         m.key_span,
         format!("a statement cannot have both `{a}` and `{b}`"),
     )
-    .with_help(format!("keep one of `{a}` and `{b}`, or split the statement in two"))
+    .with_help(format!(
+        "keep one of `{a}` and `{b}`, or split the statement in two"
+    ))
 }
 
 fn check_unique_sids(statements: &[Statement], errors: &mut Vec<PolicyError>) {

@@ -146,7 +146,12 @@ impl PrincipalType {
     }
 
     /// Every principal type.
-    pub const ALL: [Self; 4] = [Self::Aws, Self::Service, Self::Federated, Self::CanonicalUser];
+    pub const ALL: [Self; 4] = [
+        Self::Aws,
+        Self::Service,
+        Self::Federated,
+        Self::CanonicalUser,
+    ];
 }
 
 /// One operator with its keys, such as `"StringEquals": {"aws:RequestedRegion": "us-east-1"}`.

@@ -4,7 +4,10 @@ use std::fmt;
 
 /// The comparison a condition operator performs, without qualifiers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[expect(missing_docs, reason = "each variant is the AWS operator of the same name")]
+#[expect(
+    missing_docs,
+    reason = "each variant is the AWS operator of the same name"
+)]
 pub enum BaseOperator {
     StringEquals,
     StringNotEquals,
@@ -333,9 +336,17 @@ mod tests {
     #[test]
     fn every_operator_round_trips_with_every_form() {
         for base in BaseOperator::ALL {
-            for q in [None, Some(SetQualifier::ForAllValues), Some(SetQualifier::ForAnyValue)] {
+            for q in [
+                None,
+                Some(SetQualifier::ForAllValues),
+                Some(SetQualifier::ForAnyValue),
+            ] {
                 for if_exists in [false, true] {
-                    let op = Operator { qualifier: q, base, if_exists };
+                    let op = Operator {
+                        qualifier: q,
+                        base,
+                        if_exists,
+                    };
                     let parsed = Operator::parse(&op.to_string());
                     if base == BaseOperator::Null && if_exists {
                         assert_eq!(parsed, Err(OperatorNameError::NullWithIfExists));

@@ -65,9 +65,16 @@ impl Statement {
         if let Some(sid) = &self.sid {
             st.insert("Sid".into(), Value::String(sid.node.clone()));
         }
-        st.insert("Effect".into(), Value::String(self.effect.node.as_str().into()));
+        st.insert(
+            "Effect".into(),
+            Value::String(self.effect.node.as_str().into()),
+        );
         if let Some(p) = &self.principal {
-            let key = if p.negated { "NotPrincipal" } else { "Principal" };
+            let key = if p.negated {
+                "NotPrincipal"
+            } else {
+                "Principal"
+            };
             let value = match &p.value {
                 Principal::Any => Value::String("*".into()),
                 Principal::Typed(entries) => Value::Object(
@@ -79,7 +86,11 @@ impl Statement {
             };
             st.insert(key.into(), value);
         }
-        let key = if self.action.negated { "NotAction" } else { "Action" };
+        let key = if self.action.negated {
+            "NotAction"
+        } else {
+            "Action"
+        };
         st.insert(key.into(), list_json(&self.action.values));
         if let Some(r) = &self.resource {
             let key = if r.negated { "NotResource" } else { "Resource" };
@@ -94,8 +105,11 @@ impl Statement {
                         .entries
                         .iter()
                         .map(|e| {
-                            let values: Vec<Value> =
-                                e.values.iter().map(|v| condition_value_json(&v.node)).collect();
+                            let values: Vec<Value> = e
+                                .values
+                                .iter()
+                                .map(|v| condition_value_json(&v.node))
+                                .collect();
                             let value = match (e.is_array, values.as_slice()) {
                                 (false, [one]) => one.clone(),
                                 _ => Value::Array(values),

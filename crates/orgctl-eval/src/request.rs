@@ -1,0 +1,363 @@
+//! The request being decided: who asks, for what action, on which resource, in what context.
+
+/// A value of a condition key in the request context.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ContextValue {
+    /// A single-valued key.
+    Single(String),
+    /// A multivalued key such as `aws:TagKeys`; may be empty.
+    Multi(Vec<String>),
+}
+
+impl ContextValue {
+    /// The values as a slice-like iterator.
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        let (one, many) = match self {
+            Self::Single(s) => (Some(s.as_str()), &[][..]),
+            Self::Multi(v) => (None, v.as_slice()),
+        };
+        one.into_iter().chain(many.iter().map(String::as_str))
+    }
+
+    /// Whether the key holds no value at all (an empty set).
+    pub fn is_empty(&self) -> bool {
+        matches!(self, Self::Multi(v) if v.is_empty())
+    }
+}
+
+/// The request context: condition keys (compared without regard to case) and their values.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Context {
+    /// Keys in lower case, with their values, in insertion order.
+    entries: Vec<(String, ContextValue)>,
+}
+
+impl Context {
+    /// An empty context.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets `key` to `value`, replacing a previous value of the same key in any case.
+    pub fn insert(&mut self, key: &str, value: ContextValue) {
+        let key = key.to_ascii_lowercase();
+        match self.entries.iter_mut().find(|(k, _)| *k == key) {
+            Some(slot) => slot.1 = value,
+            None => self.entries.push((key, value)),
+        }
+    }
+
+    /// Sets `key` unless it already has a value.
+    pub fn insert_default(&mut self, key: &str, value: impl FnOnce() -> ContextValue) {
+        if self.get(key).is_none() {
+            self.insert(key, value());
+        }
+    }
+
+    /// The value of `key`, compared without regard to ASCII case.
+    pub fn get(&self, key: &str) -> Option<&ContextValue> {
+        self.entries
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v)
+    }
+
+    /// The value of an already lower-cased key (the evaluator's fast path).
+    pub(crate) fn get_lower(&self, key_lower: &str) -> Option<&ContextValue> {
+        self.entries
+            .iter()
+            .find(|(k, _)| k == key_lower)
+            .map(|(_, v)| v)
+    }
+
+    /// The keys and values, keys in lower case.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &ContextValue)> {
+        self.entries.iter().map(|(k, v)| (k.as_str(), v))
+    }
+}
+
+/// What kind of principal makes the request, read from its ARN.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PrincipalKind {
+    /// An account's root user (`arn:aws:iam::111122223333:root`).
+    Root,
+    /// An IAM user.
+    User,
+    /// An IAM role used directly (rare in requests; sessions are the norm).
+    Role,
+    /// An assumed-role session; carries the ARN of its role.
+    AssumedRole {
+        /// `arn:<partition>:iam::<account>:role/<name>` (the path is not in session ARNs).
+        role_arn: String,
+        /// The role's name.
+        role_name: String,
+    },
+    /// A federated user session from `GetFederationToken`.
+    FederatedUser,
+    /// An AWS service principal such as `cloudtrail.amazonaws.com`.
+    Service,
+    /// An unsigned request.
+    Anonymous,
+    /// Anything else; matched by exact ARN only.
+    Other,
+}
+
+/// The principal making a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    /// The ARN (or service name, or `anonymous`).
+    pub arn: String,
+    /// The account the principal belongs to; empty for services and anonymous callers.
+    pub account: String,
+    /// What kind of principal it is.
+    pub kind: PrincipalKind,
+}
+
+impl Principal {
+    /// Reads a principal from its ARN, a service principal name, or `anonymous`.
+    pub fn from_arn(arn: &str) -> Self {
+        let arn = arn.trim();
+        if arn == "anonymous" || arn == "*" {
+            return Self {
+                arn: arn.to_owned(),
+                account: String::new(),
+                kind: PrincipalKind::Anonymous,
+            };
+        }
+        if !arn.starts_with("arn:") {
+            let kind = if arn.ends_with(".amazonaws.com") || arn.ends_with(".amazonaws.com.cn") {
+                PrincipalKind::Service
+            } else if arn.len() == 12 && arn.bytes().all(|b| b.is_ascii_digit()) {
+                return Self::from_arn(&format!("arn:aws:iam::{arn}:root"));
+            } else {
+                PrincipalKind::Other
+            };
+            return Self {
+                arn: arn.to_owned(),
+                account: String::new(),
+                kind,
+            };
+        }
+        let parts: Vec<&str> = arn.splitn(6, ':').collect();
+        let (partition, service, account, resource) = match parts.as_slice() {
+            [_, p, s, _, a, r] => (*p, *s, *a, *r),
+            _ => ("", "", "", ""),
+        };
+        let kind = match (service, resource.split_once('/')) {
+            ("iam", None) if resource == "root" => PrincipalKind::Root,
+            ("iam", Some(("user", _))) => PrincipalKind::User,
+            ("iam", Some(("role", _))) => PrincipalKind::Role,
+            ("sts", Some(("assumed-role", rest))) => {
+                let role_name = rest.split('/').next().unwrap_or_default().to_owned();
+                PrincipalKind::AssumedRole {
+                    role_arn: format!("arn:{partition}:iam::{account}:role/{role_name}"),
+                    role_name,
+                }
+            }
+            ("sts", Some(("federated-user", _))) => PrincipalKind::FederatedUser,
+            _ => PrincipalKind::Other,
+        };
+        Self {
+            arn: arn.to_owned(),
+            account: account.to_owned(),
+            kind,
+        }
+    }
+
+    /// The ARN that `aws:PrincipalArn` reports: the role's ARN for a role session.
+    pub fn principal_arn(&self) -> &str {
+        match &self.kind {
+            PrincipalKind::AssumedRole { role_arn, .. } => role_arn,
+            _ => &self.arn,
+        }
+    }
+
+    /// Whether this is a service-linked role (exempt from SCPs and RCPs): a role whose name
+    /// starts with `AWSServiceRoleFor`, or whose path is `/aws-service-role/`.
+    pub fn is_service_linked_role(&self) -> bool {
+        match &self.kind {
+            PrincipalKind::AssumedRole { role_name, .. } => {
+                role_name.starts_with("AWSServiceRoleFor")
+            }
+            PrincipalKind::Role => {
+                let name = self.arn.rsplit('/').next().unwrap_or_default();
+                self.arn.contains(":role/aws-service-role/")
+                    || name.starts_with("AWSServiceRoleFor")
+            }
+            _ => false,
+        }
+    }
+
+    /// The `aws:PrincipalType` value.
+    pub const fn principal_type(&self) -> &'static str {
+        match self.kind {
+            PrincipalKind::Root => "Account",
+            PrincipalKind::User => "User",
+            PrincipalKind::AssumedRole { .. } | PrincipalKind::Role => "AssumedRole",
+            PrincipalKind::FederatedUser => "FederatedUser",
+            PrincipalKind::Service => "Service",
+            PrincipalKind::Anonymous => "Anonymous",
+            PrincipalKind::Other => "Other",
+        }
+    }
+}
+
+/// One authorization request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    /// Who asks.
+    pub principal: Principal,
+    /// The action, such as `s3:GetObject`, as given.
+    pub action: String,
+    /// The action in lower case (matching is case-insensitive).
+    pub(crate) action_lower: String,
+    /// Where the service prefix ends in `action_lower` (the colon), if there is one.
+    pub(crate) service_end: Option<usize>,
+    /// The resource ARN, or `*`.
+    pub resource: String,
+    /// The account that owns the resource.
+    pub resource_account: String,
+    /// Condition keys.
+    pub context: Context,
+}
+
+impl Request {
+    /// A request with the context keys AWS always supplies filled in where the caller gave
+    /// none: `aws:PrincipalArn`, `aws:PrincipalAccount`, `aws:PrincipalType`, `aws:username`
+    /// (IAM users), `aws:ResourceAccount` (when known). `resource_account` defaults to the
+    /// principal's account.
+    pub fn new(
+        principal: &str,
+        action: &str,
+        resource: &str,
+        resource_account: Option<&str>,
+        mut context: Context,
+    ) -> Self {
+        let principal = Principal::from_arn(principal);
+        let resource_account = resource_account
+            .map(str::to_owned)
+            .or_else(|| account_of_arn(resource).map(str::to_owned))
+            .unwrap_or_else(|| principal.account.clone());
+        if !matches!(
+            principal.kind,
+            PrincipalKind::Anonymous | PrincipalKind::Service
+        ) {
+            let arn = principal.principal_arn().to_owned();
+            context.insert_default("aws:PrincipalArn", || ContextValue::Single(arn));
+            let account = principal.account.clone();
+            context.insert_default("aws:PrincipalAccount", || ContextValue::Single(account));
+        }
+        context.insert_default("aws:PrincipalType", || {
+            ContextValue::Single(principal.principal_type().to_owned())
+        });
+        if principal.kind == PrincipalKind::User {
+            let name = principal
+                .arn
+                .rsplit('/')
+                .next()
+                .unwrap_or_default()
+                .to_owned();
+            context.insert_default("aws:username", || ContextValue::Single(name));
+        }
+        if !resource_account.is_empty() {
+            let acct = resource_account.clone();
+            context.insert_default("aws:ResourceAccount", || ContextValue::Single(acct));
+        }
+        let action_lower = action.to_ascii_lowercase();
+        let service_end = action_lower.find(':');
+        Self {
+            principal,
+            action: action.to_owned(),
+            action_lower,
+            service_end,
+            resource: resource.to_owned(),
+            resource_account,
+            context,
+        }
+    }
+
+    /// The action's service prefix in lower case (`s3` for `s3:GetObject`).
+    pub fn service(&self) -> &str {
+        match self.service_end {
+            Some(end) => self.action_lower.get(..end).unwrap_or_default(),
+            None => &self.action_lower,
+        }
+    }
+
+    /// Whether principal and resource belong to different accounts.
+    pub fn is_cross_account(&self) -> bool {
+        !self.principal.account.is_empty() && self.principal.account != self.resource_account
+    }
+}
+
+/// The account field of an ARN, when it has one (S3 bucket ARNs have none).
+pub fn account_of_arn(arn: &str) -> Option<&str> {
+    let mut parts = arn.splitn(6, ':');
+    if parts.next()? != "arn" {
+        return None;
+    }
+    parts.nth(3).filter(|a| !a.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn principal_kinds() {
+        let p = Principal::from_arn("arn:aws:sts::111122223333:assumed-role/Admin/alice");
+        assert_eq!(p.account, "111122223333");
+        assert_eq!(p.principal_arn(), "arn:aws:iam::111122223333:role/Admin");
+        assert!(!p.is_service_linked_role());
+        let slr =
+            Principal::from_arn("arn:aws:sts::111122223333:assumed-role/AWSServiceRoleForConfig/x");
+        assert!(slr.is_service_linked_role());
+        let slr_role = Principal::from_arn(
+            "arn:aws:iam::111122223333:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig",
+        );
+        assert!(slr_role.is_service_linked_role());
+        assert_eq!(
+            Principal::from_arn("arn:aws:iam::111122223333:root").kind,
+            PrincipalKind::Root
+        );
+        assert_eq!(
+            Principal::from_arn("111122223333").arn,
+            "arn:aws:iam::111122223333:root"
+        );
+        assert_eq!(
+            Principal::from_arn("cloudtrail.amazonaws.com").kind,
+            PrincipalKind::Service
+        );
+    }
+
+    #[test]
+    fn derived_context_keys() {
+        let r = Request::new(
+            "arn:aws:iam::111122223333:user/bob",
+            "S3:GetObject",
+            "arn:aws:s3:::bucket/key",
+            None,
+            Context::new(),
+        );
+        assert_eq!(r.service(), "s3");
+        assert_eq!(r.resource_account, "111122223333");
+        assert_eq!(
+            r.context.get("AWS:USERNAME"),
+            Some(&ContextValue::Single("bob".into()))
+        );
+        assert_eq!(
+            r.context.get("aws:principalarn"),
+            Some(&ContextValue::Single(
+                "arn:aws:iam::111122223333:user/bob".into()
+            ))
+        );
+        let r = Request::new(
+            "arn:aws:iam::111122223333:user/bob",
+            "ec2:RunInstances",
+            "arn:aws:ec2:us-east-1:444455556666:instance/i-1",
+            None,
+            Context::new(),
+        );
+        assert!(r.is_cross_account());
+    }
+}
