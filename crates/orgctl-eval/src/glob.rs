@@ -84,13 +84,24 @@ struct Backtrack {
 /// `*` takes one more character; a `*` that may not cover a `:` hands over to the most recent
 /// `*` that may (an earlier colon-bound `*` cannot get past the same `:` either).
 pub fn matches(segs: &[Seg<'_>], value: &str, case: Case) -> bool {
+    matches_with(segs.len(), |i| segs.get(i).copied(), value, case)
+}
+
+/// [`matches`] over `n` segments produced on demand by `seg`, so that callers can map their
+/// own representation (such as a compiled template) without building a slice.
+pub fn matches_with<'a>(
+    n: usize,
+    seg: impl Fn(usize) -> Option<Seg<'a>>,
+    value: &str,
+    case: Case,
+) -> bool {
     let v = value.as_bytes();
     let mut p = Cursor { seg: 0, off: 0 };
     let mut i = 0;
     let mut last: Option<Backtrack> = None;
     let mut last_free: Option<Backtrack> = None;
     loop {
-        while let Some(Seg::Lit(l)) = segs.get(p.seg) {
+        while let Some(Seg::Lit(l)) = seg(p.seg) {
             if p.off < l.len() {
                 break;
             }
@@ -100,14 +111,13 @@ pub fn matches(segs: &[Seg<'_>], value: &str, case: Case) -> bool {
             };
         }
         if i >= v.len() {
-            return segs.get(p.seg..).is_some_and(|rest| {
-                rest.iter()
-                    .all(|s| matches!(s, Seg::Star | Seg::StarNoColon | Seg::Lit("")))
-            });
+            return (p.seg..n)
+                .all(|k| matches!(seg(k), Some(Seg::Star | Seg::StarNoColon | Seg::Lit(""))));
         }
-        let step = match segs.get(p.seg) {
+        let current = seg(p.seg);
+        let step = match current {
             Some(Seg::Star | Seg::StarNoColon) => {
-                let crosses_colon = segs.get(p.seg) == Some(&Seg::Star);
+                let crosses_colon = current == Some(Seg::Star);
                 p = Cursor {
                     seg: p.seg + 1,
                     off: 0,

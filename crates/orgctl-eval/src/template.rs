@@ -99,26 +99,41 @@ impl Template {
 
     /// The template's segments with variables replaced by their values in `ctx`. `None` when
     /// a variable has no value and no default: such a string matches nothing.
+    ///
+    /// Multivalued keys cannot be variables; an absent key takes the default.
     pub fn resolve<'a>(&'a self, ctx: &'a Context) -> Option<Resolved<'a>> {
-        let mut out = Resolved::new();
-        for p in &self.pieces {
-            out.push(match p {
-                Piece::Text(t) => Seg::Lit(t),
-                Piece::Wild(w) => *w,
-                Piece::Var { key, default } => match ctx.get_lower(key) {
-                    Some(ContextValue::Single(v)) => Seg::Lit(v),
-                    // Multivalued keys cannot be variables; an absent key takes the default.
-                    _ => Seg::Lit(default.as_deref()?),
-                },
-            });
-        }
-        Some(out)
+        self.pieces.iter().map(|p| self.piece_seg(p, ctx)).collect()
     }
 
     /// Whether `value` matches in full.
     pub fn matches(&self, value: &str, ctx: &Context, case: Case) -> bool {
-        self.resolve(ctx)
-            .is_some_and(|segs| glob::matches(&segs, value, case))
+        if let Some(lit) = self.as_literal() {
+            return match case {
+                Case::Sensitive => lit == value,
+                Case::AsciiInsensitive => lit.eq_ignore_ascii_case(value),
+            };
+        }
+        // A variable without a value (and without a default) makes the string match nothing.
+        if self.has_vars && !self.pieces.iter().all(|p| self.piece_seg(p, ctx).is_some()) {
+            return false;
+        }
+        glob::matches_with(
+            self.pieces.len(),
+            |i| self.pieces.get(i).and_then(|p| self.piece_seg(p, ctx)),
+            value,
+            case,
+        )
+    }
+
+    fn piece_seg<'a>(&'a self, piece: &'a Piece, ctx: &'a Context) -> Option<Seg<'a>> {
+        Some(match piece {
+            Piece::Text(t) => Seg::Lit(t),
+            Piece::Wild(w) => *w,
+            Piece::Var { key, default } => match ctx.get_lower(key) {
+                Some(ContextValue::Single(v)) => Seg::Lit(v),
+                _ => Seg::Lit(default.as_deref()?),
+            },
+        })
     }
 
     /// The literal text when the template has neither variables nor wildcards.

@@ -68,7 +68,6 @@ pub fn lower(root: &Node, errors: &mut Vec<PolicyError>) -> Option<Policy> {
         );
         return None;
     };
-    check_unique_sids(&statements, errors);
     Some(Policy {
         version,
         id,
@@ -79,6 +78,7 @@ pub fn lower(root: &Node, errors: &mut Vec<PolicyError>) -> Option<Policy> {
 }
 
 fn statement_list(node: &Node, errors: &mut Vec<PolicyError>) -> Vec<Statement> {
+    check_unique_sids(node, errors);
     match &node.value {
         Value::Object(_) => statement(node, errors).into_iter().collect(),
         Value::Array(items) => items.iter().filter_map(|n| statement(n, errors)).collect(),
@@ -486,25 +486,36 @@ fn combination(m: &Member, a: &str, b: &str) -> PolicyError {
     ))
 }
 
-fn check_unique_sids(statements: &[Statement], errors: &mut Vec<PolicyError>) {
-    for (i, st) in statements.iter().enumerate() {
-        let Some(sid) = &st.sid else { continue };
-        if sid.node.is_empty() {
+/// Reports repeated `Sid`s, looking at every statement object, valid or not.
+fn check_unique_sids(node: &Node, errors: &mut Vec<PolicyError>) {
+    let items = match &node.value {
+        Value::Array(items) => items.as_slice(),
+        _ => return,
+    };
+    let mut seen: Vec<&str> = Vec::new();
+    for item in items {
+        let Value::Object(members) = &item.value else {
             continue;
-        }
-        let earlier = statements
-            .iter()
-            .take(i)
-            .any(|o| o.sid.as_ref().is_some_and(|s| s.node == sid.node));
-        if earlier {
-            errors.push(
-                PolicyError::new(
-                    ErrorKind::DuplicateSid,
-                    sid.span,
-                    format!("the `Sid` `{}` is used by an earlier statement", sid.node),
-                )
-                .with_help("give every statement its own `Sid`"),
-            );
+        };
+        for m in members.iter().filter(|m| m.key == "Sid") {
+            let Value::String(sid) = &m.value.value else {
+                continue;
+            };
+            if sid.is_empty() {
+                continue;
+            }
+            if seen.contains(&sid.as_str()) {
+                errors.push(
+                    PolicyError::new(
+                        ErrorKind::DuplicateSid,
+                        m.value.span,
+                        format!("the `Sid` `{sid}` is used by an earlier statement"),
+                    )
+                    .with_help("give every statement its own `Sid`"),
+                );
+            } else {
+                seen.push(sid);
+            }
         }
     }
 }
