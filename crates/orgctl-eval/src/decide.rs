@@ -170,7 +170,8 @@ pub struct Decision {
     /// Allow, explicit deny or implicit deny.
     pub outcome: Outcome,
     /// For a deny, every matching `Deny` statement; for an implicit deny, the layer that lacked
-    /// an allow; for an allow, the statement that allowed at each required layer and level.
+    /// an allow; for an allow, the statement that allowed at each required layer and level
+    /// (none for the actions in [`NEEDS_NO_PERMISSION`]).
     pub reasons: SmallVec<[Reason; 6]>,
 }
 
@@ -203,6 +204,12 @@ impl PolicySet {
     /// Decides `req`.
     pub fn decide(&self, req: &Request) -> Decision {
         let mut reasons = SmallVec::new();
+        if needs_no_permission(req) {
+            return Decision {
+                outcome: Outcome::Allow,
+                reasons,
+            };
+        }
         let scps_apply = self.scps.is_some() && scp_governs(req);
         let rcps_apply = rcp_governs(req);
 
@@ -340,6 +347,15 @@ impl PolicySet {
     }
 }
 
+/// Actions AWS performs without any permission check: "No permissions are required to perform
+/// this operation" even under an explicit deny (STS API Reference, `GetCallerIdentity`). Their
+/// allow carries no reasons.
+pub const NEEDS_NO_PERMISSION: &[&str] = &["sts:getcalleridentity"];
+
+fn needs_no_permission(req: &Request) -> bool {
+    NEEDS_NO_PERMISSION.contains(&req.action_lower.as_str())
+}
+
 /// SCPs govern IAM principals of member accounts, except service-linked roles.
 fn scp_governs(req: &Request) -> bool {
     !matches!(
@@ -463,5 +479,34 @@ mod tests {
             assert!(RCP_SERVICES.binary_search(&s).is_ok(), "{s}");
         }
         assert!(RCP_SERVICES.binary_search(&"ec2").is_err());
+    }
+
+    #[test]
+    fn get_caller_identity_needs_no_permission() {
+        let deny_all = orgctl_policy::Policy::parse(
+            r#"{"Statement": {"Effect": "Deny", "Action": "*", "Resource": "*"}}"#,
+        )
+        .unwrap();
+        let set = PolicySet {
+            identity: vec![CompiledPolicy::new("deny", &deny_all)],
+            scps: Some(vec![vec![CompiledPolicy::new("deny", &deny_all)]]),
+            ..PolicySet::default()
+        };
+        let req = |action: &str| {
+            Request::new(
+                "arn:aws:iam::111122223333:user/a",
+                action,
+                "*",
+                None,
+                crate::Context::new(),
+            )
+        };
+        let d = set.decide(&req("STS:GetCallerIdentity"));
+        assert_eq!(d.outcome, Outcome::Allow);
+        assert!(d.reasons.is_empty());
+        assert_eq!(
+            set.decide(&req("sts:GetSessionToken")).outcome,
+            Outcome::ExplicitDeny
+        );
     }
 }

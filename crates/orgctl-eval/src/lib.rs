@@ -41,5 +41,5 @@ pub mod template;
 pub mod values;
 
 pub use compile::{CompiledPolicy, CompiledStatement, Grant};
-pub use decide::{Decision, Layer, Outcome, PolicySet, RCP_SERVICES, Reason};
+pub use decide::{Decision, Layer, NEEDS_NO_PERMISSION, Outcome, PolicySet, RCP_SERVICES, Reason};
 pub use request::{Context, ContextValue, Principal, PrincipalKind, Request};
