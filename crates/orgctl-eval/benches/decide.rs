@@ -2,6 +2,11 @@
 //! (FullAWSAccess, RegionDeny, ProtectCloudTrail), Workloads OU (FullAWSAccess,
 //! RequireS3Encryption, DenyPublicS3), account (FullAWSAccess), with an admin identity policy.
 
+#![expect(
+    clippy::expect_used,
+    reason = "setup reads the example policies, which are known good"
+)]
+
 use std::hint::black_box;
 use std::path::Path;
 

@@ -309,6 +309,19 @@ fn iam_arn_parts(arn: &str) -> Option<(&str, &str)> {
 }
 
 impl CompiledStatement {
+    /// Whether the statement has a `NotPrincipal` element.
+    pub fn has_not_principal(&self) -> bool {
+        self.principal.as_ref().is_some_and(|p| p.negated)
+    }
+
+    /// Whether the statement applies to the request when its `Principal`/`NotPrincipal` is
+    /// disregarded.
+    pub fn applies_to_anyone(&self, req: &Request) -> bool {
+        self.action.matches(req)
+            && self.resource.as_ref().is_none_or(|r| r.matches(req))
+            && self.conditions.iter().all(|c| c.holds(&req.context))
+    }
+
     /// Whether the statement applies to the request; for a statement with a `Principal`, how
     /// it names the requester (`Some(Grant::Direct)` when it has none).
     pub fn applies(&self, req: &Request) -> Option<Grant> {

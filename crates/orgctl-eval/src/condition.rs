@@ -98,7 +98,11 @@ impl CompiledCondition {
                 _ => false,
             });
         }
-        let Some(value) = value.filter(|_| present) else {
+        // For the set qualifiers an empty string is "a null data set" too (IAM User Guide,
+        // multivalued context keys).
+        let null_set =
+            self.operator.qualifier.is_some() && value.is_some_and(|v| v.iter().all(str::is_empty));
+        let Some(value) = value.filter(|_| present && !null_set) else {
             return match self.operator.qualifier {
                 // "true if there are no keys in the request, or if the key values resolve to a
                 // null data set"; `ForAnyValue` is false then, unless `IfExists`.

@@ -225,6 +225,27 @@ impl PolicySet {
             }
         }
         deny_scan(&self.identity, Layer::Identity, 0, req, &mut reasons);
+        if self.boundary.is_some()
+            && let Some(resource) = &self.resource
+        {
+            // "A Deny with NotPrincipal will always deny any IAM principal that has a
+            // permissions boundary policy attached, regardless of the values specified in the
+            // NotPrincipal element" (IAM User Guide, permissions boundaries).
+            for st in resource.statements() {
+                if st.effect == Effect::Deny
+                    && st.has_not_principal()
+                    && st.applies_to_anyone(req)
+                    && st.applies(req).is_none()
+                {
+                    reasons.push(Reason {
+                        layer: Layer::Resource,
+                        level: 0,
+                        policy: Some(0),
+                        statement: Some(st.index),
+                    });
+                }
+            }
+        }
         for (policy, layer) in [
             (&self.resource, Layer::Resource),
             (&self.boundary, Layer::Boundary),
@@ -254,9 +275,19 @@ impl PolicySet {
 
         // 4-7. Resource policy, identity policies, boundary, session policy.
         let resource_allow = self.resource.as_ref().and_then(|p| resource_allow(p, req));
-        let identity = first_allow(&self.identity, Layer::Identity, 0, req);
+        let identity = match req.principal.kind {
+            // "All requests are implicitly denied with the exception of the AWS account root
+            // user, which has full access": its identity side allows without a statement.
+            PrincipalKind::Root => Some(None),
+            _ => first_allow(&self.identity, Layer::Identity, 0, req).map(Some),
+        };
         let boundary = optional_allow(self.boundary.as_ref(), Layer::Boundary, req);
-        let session = optional_allow(self.session.as_ref(), Layer::Session, req);
+        let session = match (&self.session, &req.principal.kind) {
+            // A federation token without a session policy has no permissions (IAM User Guide,
+            // GetFederationToken): only a resource policy naming the session can allow.
+            (None, PrincipalKind::FederatedUser) => None,
+            _ => optional_allow(self.session.as_ref(), Layer::Session, req),
+        };
 
         if req.is_cross_account() {
             // The principal's account must allow (identity, boundary, session) and the
@@ -273,7 +304,7 @@ impl PolicySet {
             let Some(resource) = resource_allow else {
                 return implicit(Layer::Resource, 0);
             };
-            reasons.push(identity);
+            reasons.extend(identity);
             reasons.extend(boundary);
             reasons.extend(session);
             reasons.push(resource.reason);
@@ -323,7 +354,7 @@ impl PolicySet {
         let Some(session) = session else {
             return implicit(Layer::Session, 0);
         };
-        reasons.push(identity);
+        reasons.extend(identity);
         reasons.extend(boundary);
         reasons.extend(session);
         Decision {

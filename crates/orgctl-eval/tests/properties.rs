@@ -1,5 +1,10 @@
 //! Laws every decision obeys, checked over random policies, hierarchies and requests.
 
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers: a failure should stop the test"
+)]
+
 use orgctl_eval::{CompiledPolicy, Context, ContextValue, Layer, Outcome, PolicySet, Request};
 use orgctl_policy::{Effect, Policy};
 use proptest::prelude::*;
