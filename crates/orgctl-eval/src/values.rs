@@ -80,8 +80,12 @@ pub fn date_millis(s: &str) -> Option<i64> {
                 if frac.is_empty() {
                     return None;
                 }
-                let ms: String = frac.chars().chain("000".chars()).take(3).collect();
-                millis = ms.parse().ok()?;
+                // The first three digits are milliseconds; finer digits are dropped.
+                millis = frac
+                    .bytes()
+                    .chain(std::iter::repeat(b'0'))
+                    .take(3)
+                    .fold(0, |acc, d| acc * 10 + i64::from(d - b'0'));
             }
         }
         if hour > 24 || minute > 59 || second > 60 {
