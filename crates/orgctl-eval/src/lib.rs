@@ -35,7 +35,7 @@ pub mod batch;
 pub mod compile;
 pub mod condition;
 pub mod decide;
-pub mod glob;
+pub use orgctl_policy::glob;
 pub mod request;
 pub mod template;
 pub mod values;

@@ -16,6 +16,7 @@
 //! This crate does no I/O, knows no AWS catalog and never prints.
 
 pub mod error;
+pub mod glob;
 pub mod json;
 mod lower;
 pub mod model;
