@@ -1,7 +1,38 @@
-//! `orgctl`: the command-line interface.
+//! `orgctl`: the command-line interface. The only crate of the workspace that prints.
 
+mod cli;
+mod commands;
+mod error;
+mod policy_file;
+mod printer;
+mod render;
+
+use std::io::Write as _;
 use std::process::ExitCode;
 
+use clap::Parser as _;
+
+use crate::cli::{Cli, Command};
+use crate::error::CliError;
+use crate::printer::Printer;
+
 fn main() -> ExitCode {
-    ExitCode::SUCCESS
+    let cli = Cli::parse();
+    let printer = Printer::from_env();
+    let result = match &cli.command {
+        Command::Simulate(args) => commands::simulate::run(args, &printer),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
+        Err(e) => {
+            let text = match &e {
+                CliError::Policies(errors) => render::diagnostic::load_errors(&printer, errors),
+                CliError::Other(e) => format!("error: {e:#}\n"),
+            };
+            // Nothing more can be done if stderr is gone too.
+            let _ = printer.stderr().write_all(text.as_bytes());
+            e.exit_code()
+        }
+    }
 }

@@ -1,0 +1,7 @@
+//! One module per subcommand. Each takes its parsed arguments and a [`Printer`] and returns
+//! the exit status, or a [`CliError`] for `main` to report.
+//!
+//! [`Printer`]: crate::printer::Printer
+//! [`CliError`]: crate::error::CliError
+
+pub mod simulate;

@@ -1,0 +1,361 @@
+//! Batch mode: one JSON request per line in, one JSON decision per line out, in input order,
+//! on every core.
+//!
+//! The input is read in chunks of about [`CHUNK_BYTES`], cut after the last whole line, so
+//! memory stays bounded whatever the input size. While the pool decides one chunk, the main
+//! thread writes the previous chunk's output and reads the next chunk. The workers split a
+//! chunk into pieces of about [`PIECE_BYTES`], find the lines in them, and decide each piece
+//! into one output buffer; buffers are written out in order. Most lines take the fast path
+//! ([`super::fast`]); the rest, and every error, go through the library's
+//! [`parse_line`]. Named policies are read, parsed and compiled once, before the first line.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use orgctl_eval::CompiledPolicy;
+use orgctl_eval::batch::{BatchError, decision_line, parse_line};
+use rayon::prelude::*;
+
+use super::fast::Fast;
+use crate::error::CliError;
+use crate::policy_file::{self, LoadError};
+use crate::printer::Printer;
+use crate::render;
+
+/// Bytes read before deciding (more when one line is longer).
+const CHUNK_BYTES: usize = 4 * 1024 * 1024;
+/// Bytes of input one task decides into one output buffer (whole lines, so about).
+const PIECE_BYTES: usize = 32 * 1024;
+
+pub fn run(
+    input: &Path,
+    dir: Option<&Path>,
+    jobs: Option<usize>,
+    printer: &Printer,
+) -> Result<ExitCode, CliError> {
+    let library = Library::load(dir, printer)?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs.unwrap_or(0))
+        .thread_name(|i| format!("orgctl-batch-{i}"))
+        .build()
+        .context("starting worker threads")?;
+    let mut reader: Box<dyn BufRead> = if input == Path::new("-") {
+        Box::new(BufReader::with_capacity(1 << 20, io::stdin().lock()))
+    } else {
+        let file = File::open(input)
+            .with_context(|| format!("cannot open batch file `{}`", input.display()))?;
+        Box::new(BufReader::with_capacity(1 << 20, file))
+    };
+    let mut out = BufWriter::with_capacity(1 << 20, printer.stdout());
+
+    let totals = pipeline(&mut reader, &mut out, &pool, &library)
+        .with_context(|| format!("reading batch input `{}`", input.display()))?;
+    out.flush().context("writing to stdout")?;
+
+    if totals.failed == 0 {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut err = printer.stderr();
+    let first = totals
+        .first_failed
+        .map_or_else(String::new, |line| format!(" (the first at line {line})"));
+    writeln!(
+        err,
+        "error: {} of {} requests could not be read{first}; their output lines say why",
+        totals.failed, totals.requests
+    )
+    .context("writing to stderr")?;
+    Ok(ExitCode::from(1))
+}
+
+/// Counts over the whole input.
+#[derive(Debug, Default)]
+struct Totals {
+    /// Lines read, blank ones included.
+    lines: usize,
+    requests: usize,
+    failed: usize,
+    /// 1-based line number of the first line that failed.
+    first_failed: Option<usize>,
+}
+
+impl Totals {
+    fn add(&mut self, piece: &Piece) {
+        if self.first_failed.is_none() {
+            self.first_failed = piece.first_failed.map(|i| self.lines + i + 1);
+        }
+        self.lines += piece.lines;
+        self.requests += piece.requests;
+        self.failed += piece.failed;
+    }
+}
+
+/// Reads, decides and writes chunk after chunk, overlapping I/O with deciding.
+fn pipeline(
+    reader: &mut dyn BufRead,
+    out: &mut dyn Write,
+    pool: &rayon::ThreadPool,
+    library: &Library,
+) -> anyhow::Result<Totals> {
+    let mut totals = Totals::default();
+    let mut current = Chunk::default();
+    let mut next = Chunk::default();
+    let mut carry = Vec::new();
+    let mut eof = current.fill(reader, &mut carry)?;
+    let mut done: Vec<Piece> = Vec::new();
+    while !current.bytes.is_empty() {
+        let (pieces, io) = std::thread::scope(|s| {
+            let decided = s.spawn(|| pool.install(|| current.decide(library)));
+            let io = (|| -> anyhow::Result<bool> {
+                write_pieces(out, &done)?;
+                if eof {
+                    next.bytes.clear();
+                    Ok(true)
+                } else {
+                    Ok(next.fill(reader, &mut carry)?)
+                }
+            })();
+            (decided.join(), io)
+        });
+        let pieces = pieces.map_err(|_| anyhow::anyhow!("a worker thread failed"))?;
+        eof = io?;
+        for piece in &pieces {
+            totals.add(piece);
+        }
+        done = pieces;
+        std::mem::swap(&mut current, &mut next);
+    }
+    write_pieces(out, &done)?;
+    Ok(totals)
+}
+
+fn write_pieces(out: &mut dyn Write, pieces: &[Piece]) -> anyhow::Result<()> {
+    for piece in pieces {
+        out.write_all(&piece.out).context("writing to stdout")?;
+    }
+    Ok(())
+}
+
+/// Whole lines read from the input (the last one of the input may lack its newline).
+#[derive(Debug, Default)]
+struct Chunk {
+    bytes: Vec<u8>,
+}
+
+impl Chunk {
+    /// Reads about [`CHUNK_BYTES`] of whole lines, starting with `carry` (the start of a line
+    /// the previous chunk cut off) and leaving the start of the next line in it. `true` at the
+    /// end of the input.
+    fn fill(&mut self, reader: &mut dyn BufRead, carry: &mut Vec<u8>) -> io::Result<bool> {
+        self.bytes.clear();
+        self.bytes.append(carry);
+        let mut last_newline = memchr::memrchr(b'\n', &self.bytes);
+        loop {
+            let block = reader.fill_buf()?;
+            if block.is_empty() {
+                return Ok(true);
+            }
+            let n = block.len();
+            let start = self.bytes.len();
+            self.bytes.extend_from_slice(block);
+            reader.consume(n);
+            if let Some(i) = self
+                .bytes
+                .get(start..)
+                .and_then(|b| memchr::memrchr(b'\n', b))
+            {
+                last_newline = Some(start + i);
+            }
+            if self.bytes.len() >= CHUNK_BYTES
+                && let Some(end) = last_newline
+            {
+                carry.extend_from_slice(self.bytes.get(end + 1..).unwrap_or_default());
+                self.bytes.truncate(end + 1);
+                return Ok(false);
+            }
+        }
+    }
+
+    /// Decides every line, in parallel, keeping the order.
+    fn decide(&self, library: &Library) -> Vec<Piece> {
+        // Cut into pieces after a newline at or past every PIECE_BYTES.
+        let mut bounds = vec![0];
+        let mut at = 0;
+        while at < self.bytes.len() {
+            let probe = at + PIECE_BYTES;
+            at = match self
+                .bytes
+                .get(probe..)
+                .and_then(|b| memchr::memchr(b'\n', b))
+            {
+                Some(i) => probe + i + 1,
+                None => self.bytes.len(),
+            };
+            bounds.push(at);
+        }
+        bounds
+            .par_windows(2)
+            .map_init(
+                || Fast::new(library),
+                |fast, w| {
+                    let (start, end) = match *w {
+                        [start, end] => (start, end),
+                        _ => (0, 0),
+                    };
+                    let bytes = self.bytes.get(start..end).unwrap_or_default();
+                    let mut piece = Piece {
+                        out: Vec::with_capacity(bytes.len() / 2),
+                        ..Piece::default()
+                    };
+                    let mut rest = bytes;
+                    while !rest.is_empty() {
+                        let (line, after) = match memchr::memchr(b'\n', rest) {
+                            Some(i) => (rest.get(..i), rest.get(i + 1..)),
+                            None => (Some(rest), None),
+                        };
+                        piece.line(line.unwrap_or_default(), library, fast);
+                        rest = after.unwrap_or_default();
+                    }
+                    piece
+                },
+            )
+            .collect()
+    }
+}
+
+/// The output of consecutive lines.
+#[derive(Debug, Default)]
+struct Piece {
+    out: Vec<u8>,
+    /// Lines, blank ones included.
+    lines: usize,
+    requests: usize,
+    failed: usize,
+    /// 0-based index in the piece of the first line that failed.
+    first_failed: Option<usize>,
+}
+
+impl Piece {
+    /// Decides one line (without its newline) and appends its output line.
+    fn line(&mut self, line: &[u8], library: &Library, fast: &mut Fast<'_>) {
+        let index = self.lines;
+        self.lines += 1;
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.iter().all(u8::is_ascii_whitespace) {
+            return;
+        }
+        self.requests += 1;
+        if let Ok(text) = std::str::from_utf8(line)
+            && fast.decide_into(text, &mut self.out)
+        {
+            return;
+        }
+        let result = std::str::from_utf8(line)
+            .map_err(|e| BatchError {
+                id: serde_json::Value::Null,
+                message: format!("invalid UTF-8: {e}"),
+            })
+            .and_then(|text| parse_line(text, &|name| library.resolve(name)));
+        let text = match result {
+            Ok(batch) => {
+                let decision = batch.policies.decide(&batch.request);
+                decision_line(&batch.id, &decision, &batch.policies)
+            }
+            Err(e) => {
+                self.failed += 1;
+                self.first_failed = self.first_failed.or(Some(index));
+                e.to_line()
+            }
+        };
+        self.out.extend_from_slice(text.as_bytes());
+        self.out.push(b'\n');
+    }
+}
+
+/// The policies of `--policies DIR`, by name, each compiled once.
+#[derive(Debug, Default)]
+pub(super) struct Library {
+    dir: Option<PathBuf>,
+    /// A policy, or why its file cannot be used.
+    policies: HashMap<String, Result<CompiledPolicy, String>>,
+}
+
+impl Library {
+    /// Reads every `*.json` in `dir`. Invalid files are reported on stderr; lines that name
+    /// them fail.
+    pub(super) fn load(dir: Option<&Path>, printer: &Printer) -> Result<Self, CliError> {
+        let Some(dir) = dir else {
+            return Ok(Self::default());
+        };
+        let shown = dir.display();
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+            .with_context(|| format!("cannot read policy directory `{shown}`"))?
+            .map(|entry| entry.map(|e| e.path()))
+            .collect::<Result<_, _>>()
+            .with_context(|| format!("cannot read policy directory `{shown}`"))?;
+        paths.retain(|p| p.extension().is_some_and(|e| e == "json") && p.is_file());
+        paths.sort();
+
+        let mut policies = HashMap::with_capacity(paths.len());
+        let mut report = String::new();
+        let mut invalid = 0usize;
+        for path in &paths {
+            let name = policy_file::policy_name(path);
+            let entry = match policy_file::load(path) {
+                Ok(file) => Ok(file.compiled),
+                Err(LoadError::Io { path, source }) => {
+                    invalid += 1;
+                    let _ = writeln!(
+                        report,
+                        "error: cannot read policy file `{path}`: {source}\n"
+                    );
+                    Err(format!("policy `{name}`: cannot read `{path}`: {source}"))
+                }
+                Err(LoadError::Invalid(bad)) => {
+                    invalid += 1;
+                    report.push_str(&render::diagnostic::invalid_policy(printer, &bad));
+                    Err(format!("policy `{name}` is invalid: {}", bad.summary()))
+                }
+            };
+            policies.insert(name, entry);
+        }
+        if invalid > 0 {
+            let files = if invalid == 1 {
+                "1 policy file".to_owned()
+            } else {
+                format!("{invalid} policy files")
+            };
+            let _ = writeln!(
+                report,
+                "warning: {files} in `{shown}` cannot be used; requests that name them fail"
+            );
+            printer
+                .stderr()
+                .write_all(report.as_bytes())
+                .context("writing to stderr")?;
+        }
+        Ok(Self {
+            dir: Some(dir.to_owned()),
+            policies,
+        })
+    }
+
+    /// The policy called `name`.
+    pub(super) fn resolve(&self, name: &str) -> Result<CompiledPolicy, String> {
+        match (self.policies.get(name), &self.dir) {
+            (Some(entry), _) => entry.clone(),
+            (None, Some(dir)) => Err(format!(
+                "unknown policy `{name}`: there is no `{}`",
+                dir.join(format!("{name}.json")).display()
+            )),
+            (None, None) => Err(format!(
+                "policy `{name}` is given by name, but no --policies DIR was given"
+            )),
+        }
+    }
+}

@@ -1,0 +1,4 @@
+//! Turning results into text: decisions for stdout, diagnostics for stderr.
+
+pub mod decision;
+pub mod diagnostic;

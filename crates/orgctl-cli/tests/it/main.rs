@@ -1,0 +1,6 @@
+//! Tests of the `orgctl` binary: one integration test binary, one module per subject.
+
+mod batch;
+mod common;
+mod simulate;
+mod smoke;
