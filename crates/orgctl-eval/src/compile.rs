@@ -276,7 +276,13 @@ impl PrincipalMatcher {
 
     fn named(&self, p: &Principal) -> Option<Grant> {
         if self.exact.contains(&p.arn) {
-            return Some(Grant::Direct);
+            // "Resource-based policies that grant permissions to an IAM role ARN are limited by
+            // an implicit deny in a permissions boundary or session policy."
+            return Some(if p.kind == PrincipalKind::Role {
+                Grant::Role
+            } else {
+                Grant::Direct
+            });
         }
         if let PrincipalKind::AssumedRole { role_name, .. } = &p.kind
             && self

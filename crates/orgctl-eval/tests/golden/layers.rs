@@ -417,3 +417,36 @@ fn deny_with_not_principal_always_denies_principals_with_a_boundary() {
     let d = decide(&set, ALICE, "s3:GetObject", OBJECT, ACCOUNT);
     assert_decision(&d, Outcome::ExplicitDeny, &[stmt(Layer::Resource, 0, 0, 0)]);
 }
+
+/// IAM User Guide, policy evaluation logic: "Resource-based policies that grant permissions to
+/// an IAM role ARN are limited by an implicit deny in a permissions boundary or session
+/// policy." This holds when the requester is written as the role ARN itself, not only for
+/// its sessions (found by the differential test).
+#[test]
+fn role_arn_named_by_resource_policy_is_still_bounded() {
+    use orgctl_eval::{CompiledPolicy, Layer, Outcome, PolicySet, Request};
+    let parse = |s: &str| orgctl_policy::Policy::parse(s).unwrap();
+    let resource = parse(
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/Admin"},"Action":"sqs:SendMessage","Resource":"arn:aws:sqs:us-east-1:111122223333:orders"}]}"#,
+    );
+    let boundary = parse(
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#,
+    );
+    let request = Request::new(
+        "arn:aws:iam::111122223333:role/Admin",
+        "sqs:SendMessage",
+        "arn:aws:sqs:us-east-1:111122223333:orders",
+        None,
+        orgctl_eval::Context::new(),
+    );
+    let mut set = PolicySet {
+        resource: Some(CompiledPolicy::new("queue", &resource)),
+        boundary: Some(CompiledPolicy::new("boundary", &boundary)),
+        ..PolicySet::default()
+    };
+    let d = set.decide(&request);
+    assert_eq!(d.outcome, Outcome::ImplicitDeny);
+    assert_eq!(d.reasons[0].layer, Layer::Boundary);
+    set.boundary = None;
+    assert_eq!(set.decide(&request).outcome, Outcome::Allow);
+}
