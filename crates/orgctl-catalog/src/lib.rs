@@ -383,6 +383,13 @@ impl Catalog {
         })
     }
 
+    /// Every condition key name: the global keys, then each service's keys.
+    pub fn condition_key_names(&self) -> impl Iterator<Item = &str> {
+        let globals = self.data.global_keys.iter().map(|(n, _)| *n);
+        let services = self.data.condition_keys.iter().map(|(_, n, _)| *n);
+        globals.chain(services).map(|n| self.text(n))
+    }
+
     /// The prefixes of the services whose resources RCPs govern.
     pub fn rcp_services(&self) -> impl Iterator<Item = &str> {
         self.services()

@@ -1,0 +1,143 @@
+//! ## What it does
+//! Finds template placeholders left in a policy: `${PARTITION}`, `${Account}` and other `${...}`
+//! that are not IAM policy variables, `[PRIVILEGED_ROLE]`-style brackets, `{{handlebars}}` and
+//! `<ACCOUNT_ID>`.
+//!
+//! ## Why is this bad?
+//! Example policies are published as templates, and they get deployed as they are. AWS reads
+//! `${Account}` as a policy variable for a key that no request has, so the string matches
+//! nothing; a bracketed role name matches no role. In a region lock's `ArnNotLike` exemption
+//! that means the privileged role is not exempt after all, and nobody can use the other
+//! regions, including the people who must fix it.
+//!
+//! ## Example
+//! ```json
+//! "ArnNotLike": {"aws:PrincipalARN": "arn:aws:iam::${Account}:role/[PRIVILEGED_ROLE]"}
+//! ```
+//!
+//! Use instead:
+//! ```json
+//! "ArnNotLike": {"aws:PrincipalARN": "arn:aws:iam::*:role/BreakGlass"}
+//! ```
+//!
+//! ## References
+//! - IAM User Guide, policy variables (`${aws:username}`, `${*}`, defaults)
+//! - aws-samples/service-control-policy-examples (templates with `${Account}` and `[PRIVILEGED_ROLE]`)
+
+use super::Rule;
+use crate::context::LintContext;
+use crate::finding::FindingType;
+use crate::util::policy_strings;
+
+/// The rule.
+pub const RULE: Rule = Rule {
+    name: "template-placeholder",
+    summary: "template placeholders that are not IAM policy variables",
+    docs: include_str!("template_placeholder.rs"),
+    check,
+};
+
+fn check(cx: &mut LintContext<'_>) {
+    let catalog = cx.catalog;
+    let mut found = Vec::new();
+    for (text, span, element) in policy_strings(cx.policy) {
+        if let Some(placeholder) = placeholder(text, |prefix| {
+            prefix.eq_ignore_ascii_case("aws") || catalog.service(prefix).is_some()
+        }) {
+            found.push((
+                span,
+                format!(
+                    "`{placeholder}` in `{element}` is a template placeholder, not a policy value"
+                ),
+            ));
+        }
+    }
+    for (span, message) in found {
+        cx.report(
+            FindingType::Error,
+            "TEMPLATE_PLACEHOLDER",
+            span,
+            message,
+            "fill in the template before deploying; IAM variables look like `${aws:username}`",
+        );
+    }
+}
+
+/// The first placeholder in `text`, if any. `known_prefix` says whether a `${prefix:...}` names a
+/// real condition key namespace.
+fn placeholder(text: &str, known_prefix: impl Fn(&str) -> bool) -> Option<&str> {
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        let after = rest.get(start + 2..).unwrap_or_default();
+        let Some(end) = after.find('}') else { break };
+        let inner = after.get(..end).unwrap_or_default();
+        let key = inner.split(',').next().unwrap_or_default().trim();
+        let is_variable = matches!(key, "*" | "?" | "$")
+            || key.split_once(':').is_some_and(|(prefix, name)| {
+                !name.is_empty() && !name.starts_with(':') && known_prefix(prefix)
+            });
+        if !is_variable {
+            return rest.get(start..start + 3 + end);
+        }
+        rest = after.get(end + 1..).unwrap_or_default();
+    }
+    for (open, close) in [("{{", "}}"), ("[", "]"), ("<", ">")] {
+        let mut from = 0;
+        while let Some(i) = text.get(from..).and_then(|t| t.find(open)) {
+            let start = from + i;
+            let body_start = start + open.len();
+            let Some(len) = text.get(body_start..).and_then(|t| t.find(close)) else {
+                break;
+            };
+            let body = text.get(body_start..body_start + len).unwrap_or_default();
+            let looks_like_name = !body.is_empty()
+                && body
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ' '))
+                && (open == "{{"
+                    || body.chars().any(|c| c.is_ascii_uppercase())
+                        && !body.chars().any(|c| c.is_ascii_lowercase()));
+            if looks_like_name {
+                return text.get(start..body_start + len + close.len());
+            }
+            from = body_start;
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::placeholder;
+
+    fn p(text: &str) -> Option<&str> {
+        placeholder(text, |prefix| {
+            ["aws", "s3", "ec2"].contains(&prefix.to_ascii_lowercase().as_str())
+        })
+    }
+
+    #[test]
+    fn finds_template_placeholders() {
+        assert_eq!(p("arn:${PARTITION}:s3:::b"), Some("${PARTITION}"));
+        assert_eq!(p("arn:aws:iam::${Account}:role/x"), Some("${Account}"));
+        assert_eq!(
+            p("arn:aws:iam::*:role/[PRIVILEGED_ROLE]"),
+            Some("[PRIVILEGED_ROLE]")
+        );
+        assert_eq!(p("{{ account_id }}"), Some("{{ account_id }}"));
+        assert_eq!(p("arn:aws:iam::<ACCOUNT_ID>:root"), Some("<ACCOUNT_ID>"));
+        assert_eq!(
+            p("${ACCEL_LOOKUP::ACCOUNT_ID:Audit}"),
+            Some("${ACCEL_LOOKUP::ACCOUNT_ID:Audit}")
+        );
+    }
+
+    #[test]
+    fn leaves_iam_variables_and_plain_text_alone() {
+        assert_eq!(p("arn:aws:s3:::home/${aws:username}/*"), None);
+        assert_eq!(p("${aws:PrincipalTag/team, 'x'}-${*}${?}${$}"), None);
+        assert_eq!(p("${s3:prefix}"), None);
+        assert_eq!(p("arn:aws:s3:::bucket[1]"), None);
+        assert_eq!(p("a < b > c"), None);
+    }
+}

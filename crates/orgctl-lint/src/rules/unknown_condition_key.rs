@@ -1,0 +1,95 @@
+//! ## What it does
+//! Checks every condition key against the AWS catalog: global keys (`aws:...`) and the keys of
+//! each service, including keys with a variable part such as `aws:RequestTag/Env`.
+//!
+//! ## Why is this bad?
+//! A key that no request carries is always missing. `StringEquals` on it never matches, and
+//! `StringNotEquals` always does: an `Allow` never applies, or a `Deny` applies to everything
+//! (or nothing), which is rarely what the author meant.
+//!
+//! ## Example
+//! ```json
+//! "Condition": {"StringNotEquals": {"aws:RequestRegion": "us-east-1"}}
+//! ```
+//!
+//! Use instead:
+//! ```json
+//! "Condition": {"StringNotEquals": {"aws:RequestedRegion": "us-east-1"}}
+//! ```
+//!
+//! ## References
+//! - IAM Access Analyzer policy checks: `INVALID_GLOBAL_CONDITION_KEY`, `INVALID_SERVICE_CONDITION_KEY`
+//! - AWS global condition context keys
+
+use super::Rule;
+use crate::context::LintContext;
+use crate::finding::FindingType;
+use crate::util::closest;
+
+/// The rule.
+pub const RULE: Rule = Rule {
+    name: "unknown-condition-key",
+    summary: "condition keys that are neither global nor defined by a service",
+    docs: include_str!("unknown_condition_key.rs"),
+    check,
+};
+
+fn check(cx: &mut LintContext<'_>) {
+    let catalog = cx.catalog;
+    for statement in &cx.policy.statements {
+        for block in &statement.condition {
+            for entry in &block.entries {
+                let key = entry.key.node.as_str();
+                if catalog.condition_key(key).is_some() {
+                    continue;
+                }
+                let Some((prefix, _)) = key.split_once(':') else {
+                    cx.report(
+                        FindingType::Error,
+                        "INVALID_CONDITION_KEY_FORMAT",
+                        entry.key.span,
+                        format!("`{key}` is not a condition key"),
+                        "condition keys are written `prefix:Name`, such as `aws:RequestedRegion`",
+                    );
+                    continue;
+                };
+                let (code, scope) = if prefix.eq_ignore_ascii_case("aws") {
+                    (
+                        "INVALID_GLOBAL_CONDITION_KEY",
+                        "a global condition key".to_owned(),
+                    )
+                } else {
+                    (
+                        "INVALID_SERVICE_CONDITION_KEY",
+                        format!("a condition key of `{prefix}`"),
+                    )
+                };
+                let candidates = known_keys(cx, prefix);
+                let suggestion = closest(key, candidates.iter().map(String::as_str));
+                cx.report(
+                    FindingType::Error,
+                    code,
+                    entry.key.span,
+                    format!("`{key}` is not {scope}: no request carries it"),
+                    suggestion.map_or_else(
+                        || "see the service's condition keys in the Service Authorization Reference".to_owned(),
+                        |s| format!("did you mean `{s}`?"),
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// Keys with the same prefix, for suggestions.
+fn known_keys(cx: &LintContext<'_>, prefix: &str) -> Vec<String> {
+    cx.catalog
+        .condition_key_names()
+        .filter(|k| {
+            k.split(':')
+                .next()
+                .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
+        })
+        .map(str::to_owned)
+        .collect()
+}
