@@ -34,8 +34,9 @@ const SIMULATE_AFTER_HELP: &str = "\
 Context values:
   --context k=v sets a condition key. Repeating a key makes it multivalued
   (--context aws:TagKeys=a --context aws:TagKeys=b); `k=` sets the empty string.
-  Keys are compared without regard to case. Multivalued keys with one value or
-  none, numbers and booleans as JSON types: use --batch.
+  Keys are compared without regard to case. --region R is short for
+  --context aws:RequestedRegion=R, unless --context sets that key. Multivalued
+  keys with one value or none, numbers and booleans as JSON types: use --batch.
 
 Policies:
   Each --scp (or --rcp) occurrence is one level of the organization, root first;
@@ -92,6 +93,11 @@ pub struct SimulateArgs {
     #[arg(long, value_name = "ID", help_heading = "Request")]
     pub resource_account: Option<String>,
 
+    /// The region the request is made in: shorthand for `--context
+    /// aws:RequestedRegion=REGION` (a `--context` for that key wins).
+    #[arg(long, value_name = "REGION", help_heading = "Request")]
+    pub region: Option<String>,
+
     /// A condition key and its value; repeat a key to make it multivalued.
     #[arg(
         long = "context",
@@ -147,7 +153,7 @@ pub struct SimulateArgs {
         value_name = "FILE.jsonl",
         help_heading = "Batch",
         conflicts_with_all = [
-            "principal", "action", "resource", "resource_account", "context", "scps", "rcps", "identity",
+            "principal", "action", "resource", "resource_account", "region", "context", "scps", "rcps", "identity",
             "resource_policy", "permissions_boundary", "session_policy",
         ]
     )]

@@ -1,5 +1,7 @@
 //! The request being decided: who asks, for what action, on which resource, in what context.
 
+use std::borrow::Cow;
+
 /// A value of a condition key in the request context.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ContextValue {
@@ -28,8 +30,9 @@ impl ContextValue {
 /// The request context: condition keys (compared without regard to case) and their values.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Context {
-    /// Keys in lower case, with their values, in insertion order.
-    entries: Vec<(String, ContextValue)>,
+    /// Keys in lower case, with their values, in insertion order. The keys the evaluator
+    /// derives are borrowed from constants.
+    entries: Vec<(Cow<'static, str>, ContextValue)>,
 }
 
 impl Context {
@@ -38,20 +41,69 @@ impl Context {
         Self::default()
     }
 
+    /// An empty context with room for `n` keys before it reallocates (add five for the keys
+    /// [`Request::new`] derives).
+    pub fn with_capacity(n: usize) -> Self {
+        Self {
+            entries: Vec::with_capacity(n),
+        }
+    }
+
     /// Sets `key` to `value`, replacing a previous value of the same key in any case.
     pub fn insert(&mut self, key: &str, value: ContextValue) {
-        let key = key.to_ascii_lowercase();
-        match self.entries.iter_mut().find(|(k, _)| *k == key) {
-            Some(slot) => slot.1 = value,
-            None => self.entries.push((key, value)),
+        match self.position(key) {
+            Some(i) => {
+                if let Some(slot) = self.entries.get_mut(i) {
+                    slot.1 = value;
+                }
+            }
+            None => self
+                .entries
+                .push((Cow::Owned(key.to_ascii_lowercase()), value)),
         }
     }
 
     /// Sets `key` unless it already has a value.
     pub fn insert_default(&mut self, key: &str, value: impl FnOnce() -> ContextValue) {
-        if self.get(key).is_none() {
-            self.insert(key, value());
+        if self.position(key).is_none() {
+            self.entries
+                .push((Cow::Owned(key.to_ascii_lowercase()), value()));
         }
+    }
+
+    /// [`Self::insert_default`] for a key that is already in lower case and lives forever:
+    /// one scan, no allocation for the key.
+    fn insert_default_static(
+        &mut self,
+        key_lower: &'static str,
+        value: impl FnOnce() -> ContextValue,
+    ) {
+        if self.get_lower(key_lower).is_none() {
+            self.entries.push((Cow::Borrowed(key_lower), value()));
+        }
+    }
+
+    /// Removes `key` (in any case), returning its value.
+    pub fn remove(&mut self, key: &str) -> Option<ContextValue> {
+        let i = self.position(key)?;
+        Some(self.entries.remove(i).1)
+    }
+
+    /// The number of keys.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether there are no keys.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Where `key` is, compared without regard to ASCII case.
+    fn position(&self, key: &str) -> Option<usize> {
+        self.entries
+            .iter()
+            .position(|(k, _)| k.eq_ignore_ascii_case(key))
     }
 
     /// The value of `key`, compared without regard to ASCII case.
@@ -66,13 +118,13 @@ impl Context {
     pub(crate) fn get_lower(&self, key_lower: &str) -> Option<&ContextValue> {
         self.entries
             .iter()
-            .find(|(k, _)| k == key_lower)
+            .find(|(k, _)| *k == key_lower)
             .map(|(_, v)| v)
     }
 
     /// The keys and values, keys in lower case.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &ContextValue)> {
-        self.entries.iter().map(|(k, v)| (k.as_str(), v))
+        self.entries.iter().map(|(k, v)| (&**k, v))
     }
 }
 
@@ -138,9 +190,15 @@ impl Principal {
                 kind,
             };
         }
-        let parts: Vec<&str> = arn.splitn(6, ':').collect();
-        let (partition, service, account, resource) = match parts.as_slice() {
-            [_, p, s, _, a, r] => (*p, *s, *a, *r),
+        let mut parts = arn.splitn(6, ':').skip(1);
+        let (partition, service, account, resource) = match [
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+        ] {
+            [Some(p), Some(s), Some(_), Some(a), Some(r)] => (p, s, a, r),
             _ => ("", "", "", ""),
         };
         let kind = match (service, resource.split_once('/')) {
@@ -148,10 +206,16 @@ impl Principal {
             ("iam", Some(("user", _))) => PrincipalKind::User,
             ("iam", Some(("role", _))) => PrincipalKind::Role,
             ("sts", Some(("assumed-role", rest))) => {
-                let role_name = rest.split('/').next().unwrap_or_default().to_owned();
+                let role_name = rest.split('/').next().unwrap_or_default();
+                let mut role_arn = String::with_capacity(
+                    "arn::iam:::role/".len() + partition.len() + account.len() + role_name.len(),
+                );
+                for part in ["arn:", partition, ":iam::", account, ":role/", role_name] {
+                    role_arn.push_str(part);
+                }
                 PrincipalKind::AssumedRole {
-                    role_arn: format!("arn:{partition}:iam::{account}:role/{role_name}"),
-                    role_name,
+                    role_arn,
+                    role_name: role_name.to_owned(),
                 }
             }
             ("sts", Some(("federated-user", _))) => PrincipalKind::FederatedUser,
@@ -235,33 +299,35 @@ impl Request {
     ) -> Self {
         let principal = Principal::from_arn(principal);
         let resource_account = resource_account
-            .map(str::to_owned)
-            .or_else(|| account_of_arn(resource).map(str::to_owned))
-            .unwrap_or_else(|| principal.account.clone());
+            .or_else(|| account_of_arn(resource))
+            .unwrap_or(&principal.account)
+            .to_owned();
+        // Room for every derived key at once.
+        context.entries.reserve(5);
         if !matches!(
             principal.kind,
             PrincipalKind::Anonymous | PrincipalKind::Service
         ) {
-            let arn = principal.principal_arn().to_owned();
-            context.insert_default("aws:PrincipalArn", || ContextValue::Single(arn));
-            let account = principal.account.clone();
-            context.insert_default("aws:PrincipalAccount", || ContextValue::Single(account));
+            context.insert_default_static("aws:principalarn", || {
+                ContextValue::Single(principal.principal_arn().to_owned())
+            });
+            context.insert_default_static("aws:principalaccount", || {
+                ContextValue::Single(principal.account.clone())
+            });
         }
-        context.insert_default("aws:PrincipalType", || {
+        context.insert_default_static("aws:principaltype", || {
             ContextValue::Single(principal.principal_type().to_owned())
         });
         if principal.kind == PrincipalKind::User {
-            let name = principal
-                .arn
-                .rsplit('/')
-                .next()
-                .unwrap_or_default()
-                .to_owned();
-            context.insert_default("aws:username", || ContextValue::Single(name));
+            context.insert_default_static("aws:username", || {
+                let name = principal.arn.rsplit('/').next().unwrap_or_default();
+                ContextValue::Single(name.to_owned())
+            });
         }
         if !resource_account.is_empty() {
-            let acct = resource_account.clone();
-            context.insert_default("aws:ResourceAccount", || ContextValue::Single(acct));
+            context.insert_default_static("aws:resourceaccount", || {
+                ContextValue::Single(resource_account.clone())
+            });
         }
         let action_lower = action.to_ascii_lowercase();
         let service_end = action_lower.find(':');
@@ -359,5 +425,52 @@ mod tests {
             Context::new(),
         );
         assert!(r.is_cross_account());
+    }
+
+    #[test]
+    fn given_keys_win_over_derived_ones_in_any_case() {
+        let mut ctx = Context::with_capacity(2);
+        ctx.insert("AWS:PrincipalType", ContextValue::Single("Custom".into()));
+        ctx.insert(
+            "aws:resourceACCOUNT",
+            ContextValue::Single("444455556666".into()),
+        );
+        ctx.insert("gone", ContextValue::Single("x".into()));
+        assert_eq!(ctx.remove("GONE"), Some(ContextValue::Single("x".into())));
+        assert_eq!(ctx.remove("gone"), None);
+        let r = Request::new(
+            "arn:aws:sts::111122223333:assumed-role/Admin/alice",
+            "s3:GetObject",
+            "*",
+            None,
+            ctx,
+        );
+        let keys: Vec<(&str, &ContextValue)> = r.context.iter().collect();
+        assert_eq!(
+            keys,
+            [
+                ("aws:principaltype", &ContextValue::Single("Custom".into())),
+                (
+                    "aws:resourceaccount",
+                    &ContextValue::Single("444455556666".into())
+                ),
+                (
+                    "aws:principalarn",
+                    &ContextValue::Single("arn:aws:iam::111122223333:role/Admin".into())
+                ),
+                (
+                    "aws:principalaccount",
+                    &ContextValue::Single("111122223333".into())
+                ),
+            ]
+        );
+        assert_eq!(r.context.len(), 4);
+        assert!(!r.context.is_empty());
+        // The context is as if built with owned keys.
+        let mut owned = Context::new();
+        for (k, v) in r.context.iter() {
+            owned.insert(k, v.clone());
+        }
+        assert_eq!(owned, r.context);
     }
 }

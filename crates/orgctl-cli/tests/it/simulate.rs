@@ -80,6 +80,33 @@ fn implicit_deny_from_a_level_without_full_access() {
 }
 
 #[test]
+fn region_is_short_for_the_requested_region_key() {
+    let out = simulate(&["--action", "ec2:RunInstances", "--region", "eu-west-1"]);
+    assert_run!("simulate_region", out);
+    // The same request spelled with --context decides the same way.
+    let spelled_out = simulate(&[
+        "--action",
+        "ec2:RunInstances",
+        "--context",
+        "aws:RequestedRegion=eu-west-1",
+    ]);
+    assert_eq!(out.stdout, spelled_out.stdout);
+}
+
+#[test]
+fn context_wins_over_region() {
+    let out = simulate(&[
+        "--action",
+        "ec2:RunInstances",
+        "--region",
+        "eu-west-1",
+        "--context",
+        "AWS:RequestedRegion=us-east-1",
+    ]);
+    assert_run!("simulate_region_context_wins", out);
+}
+
+#[test]
 fn json_format_is_the_batch_line() {
     let out = simulate(&[
         "--action",

@@ -5,9 +5,9 @@
 //! memory stays bounded whatever the input size. While the pool decides one chunk, the main
 //! thread writes the previous chunk's output and reads the next chunk. The workers split a
 //! chunk into pieces of about [`PIECE_BYTES`], find the lines in them, and decide each piece
-//! into one output buffer; buffers are written out in order. Most lines take the fast path
-//! ([`super::fast`]); the rest, and every error, go through the library's
-//! [`parse_line`]. Named policies are read, parsed and compiled once, before the first line.
+//! into one output buffer; buffers are written out in order. Each worker thread keeps one
+//! [`Evaluator`] for the whole run, so the policy sets it has compiled stay cached. Named
+//! policies are read, parsed and compiled once, before the first line.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -15,13 +15,13 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use anyhow::Context as _;
 use orgctl_eval::CompiledPolicy;
-use orgctl_eval::batch::{BatchError, decision_line, parse_line};
+use orgctl_eval::batch::Evaluator;
 use rayon::prelude::*;
 
-use super::fast::Fast;
 use crate::error::CliError;
 use crate::policy_file::{self, LoadError};
 use crate::printer::Printer;
@@ -52,8 +52,15 @@ pub fn run(
         Box::new(BufReader::with_capacity(1 << 20, file))
     };
     let mut out = BufWriter::with_capacity(1 << 20, printer.stdout());
+    let resolve = |name: &str| library.resolve(name);
+    let workers = Workers {
+        threads: (0..pool.current_num_threads())
+            .map(|_| Mutex::new(Evaluator::new(resolve)))
+            .collect(),
+        other: Mutex::new(Evaluator::new(resolve)),
+    };
 
-    let totals = pipeline(&mut reader, &mut out, &pool, &library)
+    let totals = pipeline(&mut reader, &mut out, &pool, &workers)
         .with_context(|| format!("reading batch input `{}`", input.display()))?;
     out.flush().context("writing to stdout")?;
 
@@ -95,12 +102,13 @@ impl Totals {
     }
 }
 
-/// Reads, decides and writes chunk after chunk, overlapping I/O with deciding.
-fn pipeline(
+/// Reads, decides and writes chunk after chunk, overlapping I/O with deciding. `workers` holds
+/// an evaluator for each thread of `pool`.
+fn pipeline<F: Resolve>(
     reader: &mut dyn BufRead,
     out: &mut dyn Write,
     pool: &rayon::ThreadPool,
-    library: &Library,
+    workers: &Workers<F>,
 ) -> anyhow::Result<Totals> {
     let mut totals = Totals::default();
     let mut current = Chunk::default();
@@ -110,7 +118,7 @@ fn pipeline(
     let mut done: Vec<Piece> = Vec::new();
     while !current.bytes.is_empty() {
         let (pieces, io) = std::thread::scope(|s| {
-            let decided = s.spawn(|| pool.install(|| current.decide(library)));
+            let decided = s.spawn(|| pool.install(|| current.decide(workers)));
             let io = (|| -> anyhow::Result<bool> {
                 write_pieces(out, &done)?;
                 if eof {
@@ -181,8 +189,8 @@ impl Chunk {
         }
     }
 
-    /// Decides every line, in parallel, keeping the order.
-    fn decide(&self, library: &Library) -> Vec<Piece> {
+    /// Decides every line, in parallel, keeping the order, each thread with its evaluator.
+    fn decide<F: Resolve>(&self, workers: &Workers<F>) -> Vec<Piece> {
         // Cut into pieces after a newline at or past every PIECE_BYTES.
         let mut bounds = vec![0];
         let mut at = 0;
@@ -200,31 +208,55 @@ impl Chunk {
         }
         bounds
             .par_windows(2)
-            .map_init(
-                || Fast::new(library),
-                |fast, w| {
-                    let (start, end) = match *w {
-                        [start, end] => (start, end),
-                        _ => (0, 0),
+            .map(|w| {
+                let (start, end) = match *w {
+                    [start, end] => (start, end),
+                    _ => (0, 0),
+                };
+                let bytes = self.bytes.get(start..end).unwrap_or_default();
+                let mut evaluator = workers.current();
+                let mut piece = Piece {
+                    out: Vec::with_capacity(bytes.len() / 2),
+                    ..Piece::default()
+                };
+                let mut rest = bytes;
+                while !rest.is_empty() {
+                    let (line, after) = match memchr::memchr(b'\n', rest) {
+                        Some(i) => (rest.get(..i), rest.get(i + 1..)),
+                        None => (Some(rest), None),
                     };
-                    let bytes = self.bytes.get(start..end).unwrap_or_default();
-                    let mut piece = Piece {
-                        out: Vec::with_capacity(bytes.len() / 2),
-                        ..Piece::default()
-                    };
-                    let mut rest = bytes;
-                    while !rest.is_empty() {
-                        let (line, after) = match memchr::memchr(b'\n', rest) {
-                            Some(i) => (rest.get(..i), rest.get(i + 1..)),
-                            None => (Some(rest), None),
-                        };
-                        piece.line(line.unwrap_or_default(), library, fast);
-                        rest = after.unwrap_or_default();
-                    }
-                    piece
-                },
-            )
+                    piece.line(line.unwrap_or_default(), &mut evaluator);
+                    rest = after.unwrap_or_default();
+                }
+                piece
+            })
             .collect()
+    }
+}
+
+/// How lines find policies given by name.
+trait Resolve: Fn(&str) -> Result<CompiledPolicy, String> + Send {}
+
+impl<F: Fn(&str) -> Result<CompiledPolicy, String> + Send> Resolve for F {}
+
+/// An evaluator for each thread of the pool, kept for the whole run so that each keeps the
+/// policy sets it has compiled.
+struct Workers<F> {
+    /// By the pool's thread index.
+    threads: Vec<Mutex<Evaluator<F>>>,
+    /// For a thread outside the pool (none, in practice).
+    other: Mutex<Evaluator<F>>,
+}
+
+impl<F: Resolve> Workers<F> {
+    /// The calling thread's evaluator. Only this thread locks it, and it runs no other task
+    /// while it holds it, so the lock is never contended.
+    fn current(&self) -> MutexGuard<'_, Evaluator<F>> {
+        rayon::current_thread_index()
+            .and_then(|i| self.threads.get(i))
+            .unwrap_or(&self.other)
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -242,7 +274,7 @@ struct Piece {
 
 impl Piece {
     /// Decides one line (without its newline) and appends its output line.
-    fn line(&mut self, line: &[u8], library: &Library, fast: &mut Fast<'_>) {
+    fn line<F: Resolve>(&mut self, line: &[u8], evaluator: &mut Evaluator<F>) {
         let index = self.lines;
         self.lines += 1;
         let line = line.strip_suffix(b"\r").unwrap_or(line);
@@ -250,30 +282,10 @@ impl Piece {
             return;
         }
         self.requests += 1;
-        if let Ok(text) = std::str::from_utf8(line)
-            && fast.decide_into(text, &mut self.out)
-        {
-            return;
+        if evaluator.decide_into(line, &mut self.out).is_err() {
+            self.failed += 1;
+            self.first_failed = self.first_failed.or(Some(index));
         }
-        let result = std::str::from_utf8(line)
-            .map_err(|e| BatchError {
-                id: serde_json::Value::Null,
-                message: format!("invalid UTF-8: {e}"),
-            })
-            .and_then(|text| parse_line(text, &|name| library.resolve(name)));
-        let text = match result {
-            Ok(batch) => {
-                let decision = batch.policies.decide(&batch.request);
-                decision_line(&batch.id, &decision, &batch.policies)
-            }
-            Err(e) => {
-                self.failed += 1;
-                self.first_failed = self.first_failed.or(Some(index));
-                e.to_line()
-            }
-        };
-        self.out.extend_from_slice(text.as_bytes());
-        self.out.push(b'\n');
     }
 }
 

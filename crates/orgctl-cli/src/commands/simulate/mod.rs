@@ -1,7 +1,6 @@
 //! `orgctl simulate`: decide one request given by flags, or a JSON Lines batch.
 
 mod batch;
-mod fast;
 mod single;
 
 use std::process::ExitCode;

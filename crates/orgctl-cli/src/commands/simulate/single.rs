@@ -41,7 +41,7 @@ pub fn run(args: &SimulateArgs, printer: &Printer) -> Result<ExitCode, CliError>
         action,
         &args.resource,
         args.resource_account.as_deref(),
-        context(&args.context),
+        context(&args.context, args.region.as_deref()),
     );
     let decision = set.decide(&request);
 
@@ -68,8 +68,8 @@ pub fn run(args: &SimulateArgs, printer: &Printer) -> Result<ExitCode, CliError>
 }
 
 /// `--context` pairs as a request context: a key given more than once (in any case) is
-/// multivalued, in the order given.
-fn context(pairs: &[(String, String)]) -> Context {
+/// multivalued, in the order given. `--region` sets `aws:RequestedRegion` unless a pair does.
+fn context(pairs: &[(String, String)], region: Option<&str>) -> Context {
     let mut keys: Vec<(&str, Vec<String>)> = Vec::new();
     for (key, value) in pairs {
         match keys.iter_mut().find(|(k, _)| k.eq_ignore_ascii_case(key)) {
@@ -84,6 +84,11 @@ fn context(pairs: &[(String, String)]) -> Context {
             _ => ContextValue::Multi(values),
         };
         ctx.insert(key, value);
+    }
+    if let Some(region) = region {
+        ctx.insert_default("aws:RequestedRegion", || {
+            ContextValue::Single(region.to_owned())
+        });
     }
     ctx
 }
@@ -179,7 +184,7 @@ mod tests {
             ("AWS:tagkeys".to_owned(), "b".to_owned()),
             ("empty".to_owned(), String::new()),
         ];
-        let ctx = context(&pairs);
+        let ctx = context(&pairs, None);
         assert_eq!(
             ctx.get("aws:tagkeys"),
             Some(&ContextValue::Multi(vec!["a".into(), "b".into()]))
@@ -189,5 +194,16 @@ mod tests {
             Some(&ContextValue::Single("us-east-1".into()))
         );
         assert_eq!(ctx.get("empty"), Some(&ContextValue::Single(String::new())));
+        // --region fills in the region, but not over a --context of the same key.
+        let ctx = context(&pairs, Some("eu-west-1"));
+        assert_eq!(
+            ctx.get("aws:requestedregion"),
+            Some(&ContextValue::Single("us-east-1".into()))
+        );
+        let ctx = context(&pairs[..1], Some("eu-west-1"));
+        assert_eq!(
+            ctx.get("AWS:RequestedRegion"),
+            Some(&ContextValue::Single("eu-west-1".into()))
+        );
     }
 }
