@@ -24,6 +24,14 @@ use orgctl_policy::glob::{self, Case};
 
 static EMBEDDED: &[u8] = include_bytes!("../data/catalog.bin");
 
+/// Where the embedded data comes from: package, version and data date, as the generator wrote it.
+pub const DATA_SOURCE: &str = include_str!("../data/SOURCE");
+
+/// The first line of [`DATA_SOURCE`], for version strings.
+pub fn data_source_line() -> &'static str {
+    DATA_SOURCE.lines().next().unwrap_or_default()
+}
+
 /// Why the catalog could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]

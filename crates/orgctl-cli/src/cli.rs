@@ -5,6 +5,15 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+/// The version line: the tool's version and the catalog data it embeds.
+pub fn long_version() -> String {
+    format!(
+        "{} (AWS catalog: {})",
+        env!("CARGO_PKG_VERSION"),
+        orgctl_catalog::data_source_line()
+    )
+}
+
 /// orgctl: an AWS organization as code, with guardrails you can prove.
 #[derive(Debug, Parser)]
 #[command(name = "orgctl", version)]
@@ -18,7 +27,143 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Decide an AWS request against SCPs, RCPs and IAM policies, and say why.
-    Simulate(SimulateArgs),
+    Simulate(Box<SimulateArgs>),
+    /// Check policies for errors, security problems and guardrails that break organizations.
+    Lint(LintArgs),
+    /// List the AWS actions an action pattern matches, with their access levels.
+    Expand(ExpandArgs),
+}
+
+/// Output formats of `orgctl lint`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LintFormat {
+    /// Each finding with its source line underlined, then a summary.
+    Human,
+    /// One JSON document with every file's findings and a summary.
+    Json,
+    /// SARIF 2.1.0, for code-scanning tools.
+    Sarif,
+}
+
+/// The kind of policy linted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PolicyTypeArg {
+    /// Attached to a user, group or role (or a permissions boundary).
+    Identity,
+    /// Attached to a resource: bucket, key, queue, role trust policy.
+    Resource,
+    /// A service control policy.
+    Scp,
+    /// A resource control policy.
+    Rcp,
+}
+
+/// Finding types, for `--fail-on`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Fail on errors only.
+    Error,
+    /// Fail on security warnings and errors.
+    SecurityWarning,
+    /// Fail on warnings, security warnings and errors.
+    Warning,
+    /// Fail on any finding.
+    Suggestion,
+    /// Never fail because of findings.
+    Never,
+}
+
+/// The SCP language to check against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DialectArg {
+    /// Since 19 September 2025: the full IAM language except `Principal`.
+    Current,
+    /// Before: `Condition`, `NotAction` and specific resources only in `Deny`, no `NotResource`.
+    Legacy,
+}
+
+/// Organization quotas to check against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LimitsArg {
+    /// 10,240 characters per SCP/RCP, 10 per target.
+    Current,
+    /// 5,120 characters per SCP/RCP, 5 per target.
+    Legacy,
+}
+
+const LINT_AFTER_HELP: &str = "\
+Examples:
+  orgctl lint --type scp examples/docustack/policies
+  orgctl lint --type identity --format sarif policies/ > orgctl.sarif
+  orgctl lint --type scp --scp-dialect legacy --limits legacy old-scps/*.json
+  orgctl lint --explain region-deny
+
+Directories are searched for *.json files. Findings follow IAM Access Analyzer: type
+(ERROR, SECURITY_WARNING, WARNING, SUGGESTION), issue code, message, hint, and the
+file:line:column of the element.
+
+Exit status:
+  0  no finding reaches --fail-on (default: error)
+  1  some finding does
+  2  usage error or unreadable file";
+
+/// Arguments of `orgctl lint`.
+#[derive(Debug, Args)]
+#[command(after_help = LINT_AFTER_HELP)]
+pub struct LintArgs {
+    /// Policy files, or directories to search for *.json files.
+    #[arg(value_name = "PATH", required_unless_present = "explain")]
+    pub paths: Vec<PathBuf>,
+
+    /// The kind of policy.
+    #[arg(long = "type", value_name = "TYPE", value_enum, default_value_t = PolicyTypeArg::Identity)]
+    pub policy_type: PolicyTypeArg,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = LintFormat::Human)]
+    pub format: LintFormat,
+
+    /// The least serious finding type that makes the exit status 1.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+
+    /// The SCP language in force.
+    #[arg(long, value_enum, default_value_t = DialectArg::Current)]
+    pub scp_dialect: DialectArg,
+
+    /// The Organizations quotas in force.
+    #[arg(long, value_enum, default_value_t = LimitsArg::Current)]
+    pub limits: LimitsArg,
+
+    /// A role guardrails must never lock out (repeatable); OrganizationAccountAccessRole is
+    /// always protected.
+    #[arg(long = "protect-role", value_name = "NAME")]
+    pub protect_roles: Vec<String>,
+
+    /// Print a rule's documentation (or the list of rules with `all`) and exit.
+    #[arg(long, value_name = "RULE")]
+    pub explain: Option<String>,
+}
+
+const EXPAND_AFTER_HELP: &str = "\
+Examples:
+  orgctl expand 's3:Put*'
+  orgctl expand '*:Delete*' --format json
+
+Patterns match like IAM actions: without regard to case, `*` for any run of
+characters, `?` for one.";
+
+/// Arguments of `orgctl expand`.
+#[derive(Debug, Args)]
+#[command(after_help = EXPAND_AFTER_HELP)]
+pub struct ExpandArgs {
+    /// Action patterns such as `s3:Put*` or `*:Delete*`.
+    #[arg(value_name = "PATTERN", required = true)]
+    pub patterns: Vec<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
 }
 
 /// Output formats for a single decision.

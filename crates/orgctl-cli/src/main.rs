@@ -10,17 +10,23 @@ mod render;
 use std::io::Write as _;
 use std::process::ExitCode;
 
-use clap::Parser as _;
+use clap::{CommandFactory as _, FromArgMatches as _};
 
 use crate::cli::{Cli, Command};
 use crate::error::CliError;
 use crate::printer::Printer;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().version(cli::long_version()).get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     let printer = Printer::from_env();
     let result = match &cli.command {
         Command::Simulate(args) => commands::simulate::run(args, &printer),
+        Command::Lint(args) => commands::lint::run(args, &printer),
+        Command::Expand(args) => commands::expand::run(args, &printer),
     };
     match result {
         Ok(code) => code,

@@ -4,4 +4,6 @@
 //! [`Printer`]: crate::printer::Printer
 //! [`CliError`]: crate::error::CliError
 
+pub mod expand;
+pub mod lint;
 pub mod simulate;

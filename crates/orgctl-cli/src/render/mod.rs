@@ -2,3 +2,5 @@
 
 pub mod decision;
 pub mod diagnostic;
+pub mod findings;
+pub mod sarif;

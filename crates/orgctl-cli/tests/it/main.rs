@@ -2,5 +2,7 @@
 
 mod batch;
 mod common;
+mod expand;
+mod lint;
 mod simulate;
 mod smoke;

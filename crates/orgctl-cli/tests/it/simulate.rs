@@ -231,13 +231,3 @@ fn help_documents_exit_status_and_context() {
     let out = orgctl(&docustack(), &["simulate", "--help"], None);
     assert_run!("simulate_help", out);
 }
-
-#[test]
-fn version() {
-    let out = orgctl(&docustack(), &["--version"], None);
-    assert_eq!(out.code, 0);
-    assert_eq!(
-        out.stdout,
-        format!("orgctl {}\n", env!("CARGO_PKG_VERSION"))
-    );
-}

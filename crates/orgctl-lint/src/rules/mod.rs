@@ -3,9 +3,23 @@
 
 use crate::context::LintContext;
 
+mod allow_with_not;
+mod arn_format;
+mod condition_style;
+mod condition_type;
+mod element_rules;
+mod ip_range;
+mod lockout;
+mod mfa_pattern;
+mod pass_role;
 mod policy_size;
 mod rcp_syntax;
+mod redundant_statement;
+mod redundant_value;
+mod region_deny;
 mod scp_syntax;
+mod set_operator;
+mod stale_encryption;
 mod template_placeholder;
 mod unknown_action;
 mod unknown_condition_key;
@@ -31,4 +45,20 @@ pub const RULES: &[Rule] = &[
     rcp_syntax::RULE,
     policy_size::RULE,
     template_placeholder::RULE,
+    // Conditions and ARNs.
+    condition_type::RULE,
+    set_operator::RULE,
+    condition_style::RULE,
+    mfa_pattern::RULE,
+    arn_format::RULE,
+    ip_range::RULE,
+    // Statements and guardrail semantics.
+    element_rules::RULE,
+    allow_with_not::RULE,
+    pass_role::RULE,
+    redundant_statement::RULE,
+    redundant_value::RULE,
+    region_deny::RULE,
+    lockout::RULE,
+    stale_encryption::RULE,
 ];

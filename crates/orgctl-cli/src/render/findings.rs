@@ -1,0 +1,176 @@
+//! Lint findings for people (each with its source line underlined) and as JSON.
+
+use std::fmt::{self, Write as _};
+
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, Severity,
+    SourceCode,
+};
+use orgctl_lint::{Finding, FindingType, LintOptions};
+use serde_json::{Value, json};
+
+use crate::commands::lint::LintedFile;
+use crate::printer::Printer;
+
+/// A finding with the file it is in, as a miette diagnostic.
+#[derive(Debug)]
+struct InFile<'a> {
+    finding: &'a Finding,
+    code: String,
+    source: &'a NamedSource<String>,
+}
+
+impl fmt::Display for InFile<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.finding.message)
+    }
+}
+
+impl std::error::Error for InFile<'_> {}
+
+impl Diagnostic for InFile<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(&self.code))
+    }
+
+    fn severity(&self) -> Option<Severity> {
+        Some(match self.finding.finding_type {
+            FindingType::Error => Severity::Error,
+            FindingType::SecurityWarning | FindingType::Warning => Severity::Warning,
+            FindingType::Suggestion => Severity::Advice,
+        })
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.finding
+            .hint
+            .as_deref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display + 'b>)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
+            None,
+            self.finding.span,
+        ))))
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(self.source)
+    }
+}
+
+/// Every finding rendered with its source, then a summary line.
+pub fn human(printer: &Printer, files: &[LintedFile]) -> String {
+    let theme = match (printer.unicode, printer.color) {
+        (true, true) => GraphicalTheme::unicode(),
+        (true, false) => GraphicalTheme::unicode_nocolor(),
+        (false, _) => GraphicalTheme::none(),
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_links(false)
+        .with_width(printer.width);
+    let mut out = String::new();
+    for file in files {
+        let source = NamedSource::new(&file.path, file.source.clone());
+        for finding in &file.findings {
+            let code = format!(
+                "{} {} ({})",
+                finding.finding_type, finding.issue_code, finding.rule
+            );
+            let diagnostic = InFile {
+                finding,
+                code,
+                source: &source,
+            };
+            let mut one = String::new();
+            if handler.render_report(&mut one, &diagnostic).is_ok() {
+                out.push_str(&one);
+            } else {
+                let (line, column) = file.position(finding.span.start);
+                let _ = writeln!(
+                    out,
+                    "{}:{line}:{column}: {} {}: {}",
+                    file.path, finding.finding_type, finding.issue_code, finding.message
+                );
+                if let Some(hint) = &finding.hint {
+                    let _ = writeln!(out, "  help: {hint}");
+                }
+            }
+            out.push('\n');
+        }
+    }
+    let _ = writeln!(out, "{}", summary_line(files));
+    out
+}
+
+fn summary_line(files: &[LintedFile]) -> String {
+    let count = |t: FindingType| {
+        files
+            .iter()
+            .flat_map(|f| &f.findings)
+            .filter(|f| f.finding_type == t)
+            .count()
+    };
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    format!(
+        "{} linted: {}, {}, {}, {}",
+        plural(files.len(), "file", "files"),
+        plural(count(FindingType::Error), "error", "errors"),
+        plural(
+            count(FindingType::SecurityWarning),
+            "security warning",
+            "security warnings"
+        ),
+        plural(count(FindingType::Warning), "warning", "warnings"),
+        plural(count(FindingType::Suggestion), "suggestion", "suggestions"),
+    )
+}
+
+/// The findings as one JSON document (schema in docs/lint.md).
+pub fn json(files: &[LintedFile], options: &LintOptions) -> Value {
+    let mut by_type = serde_json::Map::new();
+    for t in [
+        FindingType::Error,
+        FindingType::SecurityWarning,
+        FindingType::Warning,
+        FindingType::Suggestion,
+    ] {
+        let n = files
+            .iter()
+            .flat_map(|f| &f.findings)
+            .filter(|f| f.finding_type == t)
+            .count();
+        by_type.insert(t.as_str().to_owned(), json!(n));
+    }
+    json!({
+        "schema_version": 1,
+        "policy_type": options.policy_type.as_str(),
+        "files": files.iter().map(|file| json!({
+            "path": file.path,
+            "findings": file.findings.iter().map(|f| finding_json(file, f)).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "summary": {
+            "files": files.len(),
+            "findings": files.iter().map(|f| f.findings.len()).sum::<usize>(),
+            "by_type": by_type,
+        },
+    })
+}
+
+fn finding_json(file: &LintedFile, f: &Finding) -> Value {
+    let (line, column) = file.position(f.span.start);
+    let (end_line, end_column) = file.position(f.span.end);
+    json!({
+        "finding_type": f.finding_type,
+        "issue_code": f.issue_code,
+        "rule": f.rule,
+        "message": f.message,
+        "hint": f.hint,
+        "location": {
+            "start": {"line": line, "column": column, "offset": f.span.start},
+            "end": {"line": end_line, "column": end_column, "offset": f.span.end},
+        },
+    })
+}
