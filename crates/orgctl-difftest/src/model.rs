@@ -165,9 +165,7 @@ pub fn decide(ps: &PolicySet, req: &Request, quirks: Quirks) -> Outcome {
     if req.is_cross_account() {
         return verdict(identity && boundary && session && grant.is_some());
     }
-    let service = req.service();
-    let required = service == "kms" || (service == "sts" && action.starts_with("sts:assumerole"));
-    if required && grant.is_none() {
+    if orgctl_eval::decide::resource_policy_required(req) && grant.is_none() {
         return Outcome::ImplicitDeny;
     }
     match grant {

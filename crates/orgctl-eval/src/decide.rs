@@ -403,9 +403,30 @@ fn rcp_governs(req: &Request) -> bool {
 
 /// KMS key policies and role trust policies must allow the request themselves, even within
 /// one account (IAM User Guide, policy evaluation logic, "Resource-based policies").
-fn resource_policy_required(req: &Request) -> bool {
-    let service = req.service();
-    service == "kms" || (service == "sts" && req.action_lower.starts_with("sts:assumerole"))
+///
+/// Only requests on a key or a role need them: `kms:CreateKey`, custom key stores and aliases,
+/// or `sts:GetSessionToken`, are governed by identity policies alone.
+pub fn resource_policy_required(req: &Request) -> bool {
+    let mut fields = req.resource.splitn(6, ':');
+    let (Some("arn"), Some(_), Some(service), Some(_), Some(_), Some(resource)) = (
+        fields.next(),
+        fields.next(),
+        fields.next(),
+        fields.next(),
+        fields.next(),
+        fields.next(),
+    ) else {
+        return false;
+    };
+    match req.service() {
+        "kms" => service == "kms" && resource.starts_with("key/"),
+        "sts" => {
+            req.action_lower.starts_with("sts:assumerole")
+                && service == "iam"
+                && resource.starts_with("role/")
+        }
+        _ => false,
+    }
 }
 
 fn implicit(layer: Layer, level: u16) -> Decision {
@@ -510,6 +531,51 @@ mod tests {
             assert!(RCP_SERVICES.binary_search(&s).is_ok(), "{s}");
         }
         assert!(RCP_SERVICES.binary_search(&"ec2").is_err());
+    }
+
+    #[test]
+    fn key_policies_are_required_for_keys_only() {
+        let admin = orgctl_policy::Policy::parse(
+            r#"{"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}"#,
+        )
+        .unwrap();
+        let set = PolicySet {
+            identity: vec![CompiledPolicy::new("admin", &admin)],
+            ..PolicySet::default()
+        };
+        let req = |action: &str, resource: &str| {
+            Request::new(
+                "arn:aws:iam::111122223333:role/Admin",
+                action,
+                resource,
+                None,
+                crate::Context::new(),
+            )
+        };
+        let key = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+        let d = set.decide(&req("kms:Decrypt", key));
+        assert_eq!(
+            (d.outcome, d.reasons[0].layer),
+            (Outcome::ImplicitDeny, Layer::Resource)
+        );
+        let alias = "arn:aws:kms:us-east-1:111122223333:alias/app";
+        assert_eq!(
+            set.decide(&req("kms:UpdateAlias", alias)).outcome,
+            Outcome::Allow
+        );
+        assert_eq!(
+            set.decide(&req("kms:CreateKey", "*")).outcome,
+            Outcome::Allow
+        );
+        let role = "arn:aws:iam::111122223333:role/Deploy";
+        assert_eq!(
+            set.decide(&req("sts:AssumeRole", role)).outcome,
+            Outcome::ImplicitDeny
+        );
+        assert_eq!(
+            set.decide(&req("sts:GetSessionToken", "*")).outcome,
+            Outcome::Allow
+        );
     }
 
     #[test]
