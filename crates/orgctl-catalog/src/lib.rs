@@ -354,21 +354,34 @@ impl Catalog {
     /// The actions an `Action` pattern such as `s3:Put*` or `*:Delete*` matches, in catalog order.
     /// Matching follows IAM: case-insensitive, `*` any run, `?` one character.
     pub fn expand(&self, pattern: &str) -> Vec<ActionRef<'_>> {
+        self.matching(pattern).collect()
+    }
+
+    /// Whether an `Action` pattern matches at least one action; stops at the first.
+    pub fn matches_any(&self, pattern: &str) -> bool {
+        self.matching(pattern).next().is_some()
+    }
+
+    fn matching<'s: 'p, 'p>(
+        &'s self,
+        pattern: &'p str,
+    ) -> Box<dyn Iterator<Item = ActionRef<'s>> + 'p> {
         let Some((service_pattern, name_pattern)) = pattern.split_once(':') else {
             // No prefix: only `*` (and the like) can match a whole `service:Name`.
             let segs = glob::segments(pattern);
-            return self
-                .actions()
-                .filter(|a| glob::matches(&segs, &a.full_name(), Case::AsciiInsensitive))
-                .collect();
+            return Box::new(
+                self.actions()
+                    .filter(move |a| glob::matches(&segs, &a.full_name(), Case::AsciiInsensitive)),
+            );
         };
         let service_segs = glob::segments(service_pattern);
         let name_segs = glob::segments(name_pattern);
-        self.services()
-            .filter(|s| glob::matches(&service_segs, s.prefix(), Case::AsciiInsensitive))
-            .flat_map(|s| s.actions())
-            .filter(|a| glob::matches(&name_segs, a.name(), Case::AsciiInsensitive))
-            .collect()
+        Box::new(
+            self.services()
+                .filter(move |s| glob::matches(&service_segs, s.prefix(), Case::AsciiInsensitive))
+                .flat_map(|s| s.actions())
+                .filter(move |a| glob::matches(&name_segs, a.name(), Case::AsciiInsensitive)),
+        )
     }
 
     /// A condition key by name, compared without regard to case: a global key (`aws:...`) or

@@ -28,6 +28,8 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
     let limit = (name.len() / 4).max(2);
     candidates
         .into_iter()
+        // The distance is at least the difference in length: skip the hopeless quickly.
+        .filter(|c| c.len().abs_diff(name.len()) <= limit)
         .map(|c| (distance(name, c), c))
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, c)| (*d, c.len()))

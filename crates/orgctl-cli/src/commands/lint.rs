@@ -9,6 +9,7 @@ use orgctl_catalog::Catalog;
 use orgctl_lint::rules::RULES;
 use orgctl_lint::{Finding, FindingType, Limits, LintOptions, PolicyType, ScpDialect};
 use orgctl_policy::LineIndex;
+use rayon::prelude::*;
 
 use crate::cli::{DialectArg, FailOn, LimitsArg, LintArgs, LintFormat, PolicyTypeArg};
 use crate::error::CliError;
@@ -44,22 +45,25 @@ pub fn run(args: &LintArgs, printer: &Printer) -> Result<ExitCode, CliError> {
     let catalog = Catalog::embedded().context("the embedded AWS catalog is damaged")?;
     let options = options(args);
     let files = collect(&args.paths)?;
-    let mut linted = Vec::with_capacity(files.len());
-    for path in files {
-        let bytes =
-            std::fs::read(&path).with_context(|| format!("cannot read `{}`", path.display()))?;
-        let source = match String::from_utf8(bytes) {
-            Ok(s) => s,
-            Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-        };
-        let report = orgctl_lint::lint_with(&source, &options, catalog);
-        linted.push(LintedFile {
-            path: path.display().to_string(),
-            lines: LineIndex::new(&source),
-            source,
-            findings: report.findings,
-        });
-    }
+    // Files are independent: lint them on every core, keeping their order.
+    let linted = files
+        .par_iter()
+        .map(|path| {
+            let bytes =
+                std::fs::read(path).with_context(|| format!("cannot read `{}`", path.display()))?;
+            let source = match String::from_utf8(bytes) {
+                Ok(s) => s,
+                Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+            };
+            let report = orgctl_lint::lint_with(&source, &options, catalog);
+            Ok(LintedFile {
+                path: path.display().to_string(),
+                lines: LineIndex::new(&source),
+                source,
+                findings: report.findings,
+            })
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let mut out = std::io::BufWriter::new(printer.stdout());
     match args.format {
         LintFormat::Human => {

@@ -1,6 +1,9 @@
 //! `orgctl lint`: findings in every format, exit codes, rule documentation.
 
-#![allow(clippy::expect_used, reason = "test helpers fail the test by panicking")]
+#![allow(
+    clippy::expect_used,
+    reason = "test helpers fail the test by panicking"
+)]
 
 use std::path::Path;
 use std::process::Command;

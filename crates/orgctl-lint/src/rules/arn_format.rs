@@ -123,9 +123,10 @@ fn check(cx: &mut LintContext<'_>) {
                     && !resource.negated
                     && let Some(formats) = &formats
                     && !is_templated(&arn)
-                    && !formats
-                        .iter()
-                        .any(|f| overlap(&arn_tokens(&arn), &format_tokens(f)))
+                    && !{
+                        let tokens = arn_tokens(&arn);
+                        formats.iter().any(|f| overlap(&tokens, &format_tokens(f)))
+                    }
                 {
                     report_mismatch(cx, statement, text, item.span, formats);
                 }
@@ -300,7 +301,7 @@ fn check_arn(
         .get(service.as_str())
         .map(|all| {
             all.iter()
-                .filter(|f| overlap(&resource_tokens, &format_tokens(f.resource)))
+                .filter(|f| overlap(&resource_tokens, &f.resource_tokens))
                 .collect()
         })
         .unwrap_or_default();
@@ -420,7 +421,8 @@ struct ArnFormat<'c> {
     full: &'c str,
     region: &'c str,
     account: &'c str,
-    resource: &'c str,
+    /// The resource field as a pattern, computed once.
+    resource_tokens: Vec<Tok>,
 }
 
 /// The ARN formats of the catalog by service field, and every service name ARNs use.
@@ -459,7 +461,7 @@ impl<'c> ArnIndex<'c> {
                     full,
                     region,
                     account,
-                    resource: rest,
+                    resource_tokens: format_tokens(rest),
                 });
             }
         }

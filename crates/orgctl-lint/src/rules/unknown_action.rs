@@ -63,7 +63,7 @@ fn check(cx: &mut LintContext<'_>) {
                 continue;
             };
             if glob::has_wildcard(service) {
-                if catalog.expand(text).is_empty() {
+                if !catalog.matches_any(text) {
                     cx.report(
                         FindingType::Error,
                         "INVALID_ACTION",
@@ -92,7 +92,7 @@ fn check(cx: &mut LintContext<'_>) {
                 continue;
             };
             if glob::has_wildcard(name) {
-                if catalog.expand(text).is_empty() {
+                if !catalog.matches_any(text) {
                     cx.report(
                         FindingType::Error,
                         "INVALID_ACTION",
