@@ -95,6 +95,61 @@ pub fn policy_strings(
     out
 }
 
+/// The first placeholder in `text`, if any. `known_prefix` says whether a `${prefix:...}` names a
+/// real condition key namespace.
+pub fn placeholder(text: &str, known_prefix: impl Fn(&str) -> bool) -> Option<&str> {
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        let after = rest.get(start + 2..).unwrap_or_default();
+        let Some(end) = after.find('}') else { break };
+        let inner = after.get(..end).unwrap_or_default();
+        let key = inner.split(',').next().unwrap_or_default().trim();
+        let is_variable = matches!(key, "*" | "?" | "$")
+            || key.split_once(':').is_some_and(|(prefix, name)| {
+                !name.is_empty() && !name.starts_with(':') && known_prefix(prefix)
+            });
+        if !is_variable {
+            return rest.get(start..start + 3 + end);
+        }
+        rest = after.get(end + 1..).unwrap_or_default();
+    }
+    for (open, close) in [("{{", "}}"), ("[", "]"), ("<", ">")] {
+        let mut from = 0;
+        while let Some(i) = text.get(from..).and_then(|t| t.find(open)) {
+            let start = from + i;
+            let body_start = start + open.len();
+            let Some(len) = text.get(body_start..).and_then(|t| t.find(close)) else {
+                break;
+            };
+            let body = text.get(body_start..body_start + len).unwrap_or_default();
+            // `{{...}}` and `<...>` never appear in IAM values; `[...]` can (rarely), so only
+            // an upper-case `[NAME]` counts.
+            let looks_like_name = !body.is_empty()
+                && (open == "{{" || !body.starts_with(' ') && !body.ends_with(' '))
+                && body
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ' '))
+                && (open != "["
+                    || body.chars().any(|c| c.is_ascii_uppercase())
+                        && !body.chars().any(|c| c.is_ascii_lowercase()));
+            if looks_like_name {
+                return text.get(start..body_start + len + close.len());
+            }
+            from = body_start;
+        }
+    }
+    None
+}
+
+/// Whether `text` holds a template placeholder, for rules that leave such strings to
+/// `template-placeholder` rather than report them a second time.
+pub fn is_templated(catalog: &orgctl_catalog::Catalog, text: &str) -> bool {
+    placeholder(text, |prefix| {
+        prefix.eq_ignore_ascii_case("aws") || catalog.service(prefix).is_some()
+    })
+    .is_some()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

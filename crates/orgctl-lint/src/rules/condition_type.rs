@@ -306,7 +306,7 @@ enum Var<'a> {
 /// The first IAM variable in `text`, or [`Var::Template`] when `text` holds a template
 /// placeholder (which `template-placeholder` reports).
 fn variable_kind(text: &str, known_prefix: impl Fn(&str) -> bool) -> Option<Var<'_>> {
-    if text.contains("{{") || bracket_placeholder(text) {
+    if crate::util::placeholder(text, &known_prefix).is_some() {
         return Some(Var::Template);
     }
     let mut first = None;
@@ -329,23 +329,6 @@ fn variable_kind(text: &str, known_prefix: impl Fn(&str) -> bool) -> Option<Var<
         rest = after.get(end + 1..).unwrap_or_default();
     }
     first
-}
-
-/// Whether `text` holds a `[NAME]` or `<NAME>` placeholder (upper case, digits, `_`, `-`,
-/// `.`, spaces), as `template-placeholder` reports them.
-fn bracket_placeholder(text: &str) -> bool {
-    [('[', ']'), ('<', '>')].into_iter().any(|(open, close)| {
-        text.split(open).skip(1).any(|after| {
-            after.split_once(close).is_some_and(|(body, _)| {
-                !body.is_empty()
-                    && body
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ' '))
-                    && body.chars().any(|c| c.is_ascii_uppercase())
-                    && !body.chars().any(|c| c.is_ascii_lowercase())
-            })
-        })
-    })
 }
 
 #[cfg(test)]

@@ -27,7 +27,7 @@
 use super::Rule;
 use crate::context::LintContext;
 use crate::finding::FindingType;
-use crate::util::policy_strings;
+use crate::util::{placeholder, policy_strings};
 
 /// The rule.
 pub const RULE: Rule = Rule {
@@ -63,52 +63,9 @@ fn check(cx: &mut LintContext<'_>) {
     }
 }
 
-/// The first placeholder in `text`, if any. `known_prefix` says whether a `${prefix:...}` names a
-/// real condition key namespace.
-fn placeholder(text: &str, known_prefix: impl Fn(&str) -> bool) -> Option<&str> {
-    let mut rest = text;
-    while let Some(start) = rest.find("${") {
-        let after = rest.get(start + 2..).unwrap_or_default();
-        let Some(end) = after.find('}') else { break };
-        let inner = after.get(..end).unwrap_or_default();
-        let key = inner.split(',').next().unwrap_or_default().trim();
-        let is_variable = matches!(key, "*" | "?" | "$")
-            || key.split_once(':').is_some_and(|(prefix, name)| {
-                !name.is_empty() && !name.starts_with(':') && known_prefix(prefix)
-            });
-        if !is_variable {
-            return rest.get(start..start + 3 + end);
-        }
-        rest = after.get(end + 1..).unwrap_or_default();
-    }
-    for (open, close) in [("{{", "}}"), ("[", "]"), ("<", ">")] {
-        let mut from = 0;
-        while let Some(i) = text.get(from..).and_then(|t| t.find(open)) {
-            let start = from + i;
-            let body_start = start + open.len();
-            let Some(len) = text.get(body_start..).and_then(|t| t.find(close)) else {
-                break;
-            };
-            let body = text.get(body_start..body_start + len).unwrap_or_default();
-            let looks_like_name = !body.is_empty()
-                && body
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ' '))
-                && (open == "{{"
-                    || body.chars().any(|c| c.is_ascii_uppercase())
-                        && !body.chars().any(|c| c.is_ascii_lowercase()));
-            if looks_like_name {
-                return text.get(start..body_start + len + close.len());
-            }
-            from = body_start;
-        }
-    }
-    None
-}
-
 #[cfg(test)]
 mod tests {
-    use super::placeholder;
+    use crate::util::placeholder;
 
     fn p(text: &str) -> Option<&str> {
         placeholder(text, |prefix| {
@@ -139,5 +96,10 @@ mod tests {
         assert_eq!(p("${s3:prefix}"), None);
         assert_eq!(p("arn:aws:s3:::bucket[1]"), None);
         assert_eq!(p("a < b > c"), None);
+        assert_eq!(
+            p("<OIDC_provider_name_1>:sub"),
+            Some("<OIDC_provider_name_1>")
+        );
+        assert_eq!(p("<action>"), Some("<action>"));
     }
 }

@@ -29,7 +29,7 @@ use orgctl_policy::glob;
 use super::Rule;
 use crate::context::LintContext;
 use crate::finding::FindingType;
-use crate::util::closest;
+use crate::util::{closest, is_templated};
 
 /// The rule.
 pub const RULE: Rule = Rule {
@@ -49,7 +49,7 @@ fn check(cx: &mut LintContext<'_>) {
         };
         for item in &statement.action.values.items {
             let text = item.node.as_str();
-            if text == "*" {
+            if text == "*" || is_templated(catalog, text) {
                 continue;
             }
             let Some((service, name)) = text.split_once(':') else {

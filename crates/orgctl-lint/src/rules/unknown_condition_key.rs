@@ -24,7 +24,7 @@
 use super::Rule;
 use crate::context::LintContext;
 use crate::finding::FindingType;
-use crate::util::closest;
+use crate::util::{closest, is_templated};
 
 /// The rule.
 pub const RULE: Rule = Rule {
@@ -40,7 +40,7 @@ fn check(cx: &mut LintContext<'_>) {
         for block in &statement.condition {
             for entry in &block.entries {
                 let key = entry.key.node.as_str();
-                if catalog.condition_key(key).is_some() {
+                if catalog.condition_key(key).is_some() || is_templated(catalog, key) {
                     continue;
                 }
                 let Some((prefix, _)) = key.split_once(':') else {
