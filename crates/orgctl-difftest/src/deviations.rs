@@ -463,7 +463,7 @@ fn search(line: &str, oracle: Outcome, role_hint: bool) -> Option<Vec<&'static s
     }
     let rewrites = {
         let mut probe = value.clone();
-        rewrite_line(&mut probe, &original.request.context, &Rewrite::ALL)
+        rewrite_line(&mut probe, &original.request.full_context(), &Rewrite::ALL)
     };
     let quirks = applicable_quirks(&original);
     let n = rewrites.len() + quirks.len();
@@ -487,7 +487,11 @@ fn search(line: &str, oracle: Outcome, role_hint: bool) -> Option<Vec<&'static s
             original.clone()
         } else {
             let mut rewritten = value.clone();
-            rewrite_line(&mut rewritten, &original.request.context, &chosen_rewrites);
+            rewrite_line(
+                &mut rewritten,
+                &original.request.full_context(),
+                &chosen_rewrites,
+            );
             parse(&rewritten.to_string())?
         };
         if role_hint {

@@ -1138,7 +1138,7 @@ impl Gen<'_> {
             Some(self.resource_account),
             Context::new(),
         );
-        for (k, v) in req.context.iter() {
+        for (k, v) in req.full_context().iter() {
             let name = find_key(k).map_or(k, |key| key.name);
             if let ContextValue::Single(s) = v {
                 ctx.insert(name.to_owned(), json!(s));

@@ -40,7 +40,7 @@ fn line(principal: &str, action: &str, resource: &str, extra: &Value) -> Value {
         .to_string(),
     )
     .unwrap();
-    for (k, v) in b.request.context.iter() {
+    for (k, v) in b.request.full_context().iter() {
         if let orgctl_eval::ContextValue::Single(s) = v {
             ctx.insert(k.to_owned(), json!(s));
         }

@@ -210,15 +210,15 @@ impl ActionMatcher {
                 .ok()
                 .and_then(|i| self.by_service.get(i))
                 .is_some_and(|(_, names)| {
-                    names.iter().any(|t| {
-                        t.is_star() || t.matches(name, &req.context, Case::AsciiInsensitive)
-                    })
+                    names
+                        .iter()
+                        .any(|t| t.is_star() || t.matches(name, req, Case::AsciiInsensitive))
                 });
             by_service
                 || self
                     .whole
                     .iter()
-                    .any(|t| t.matches(&req.action_lower, &req.context, Case::AsciiInsensitive))
+                    .any(|t| t.matches(&req.action_lower, req, Case::AsciiInsensitive))
         };
         hit != self.negated
     }
@@ -230,7 +230,7 @@ impl ResourceMatcher {
             || self
                 .patterns
                 .iter()
-                .any(|t| t.matches(&req.resource, &req.context, Case::Sensitive));
+                .any(|t| t.matches(&req.resource, req, Case::Sensitive));
         hit != self.negated
     }
 }
@@ -325,7 +325,7 @@ impl CompiledStatement {
     pub fn applies_to_anyone(&self, req: &Request) -> bool {
         self.action.matches(req)
             && self.resource.as_ref().is_none_or(|r| r.matches(req))
-            && self.conditions.iter().all(|c| c.holds(&req.context))
+            && self.conditions.iter().all(|c| c.holds(req))
     }
 
     /// Whether the statement applies to the request; for a statement with a `Principal`, how
@@ -345,7 +345,7 @@ impl CompiledStatement {
         };
         self.conditions
             .iter()
-            .all(|c| c.holds(&req.context))
+            .all(|c| c.holds(req))
             .then_some(grant)
     }
 }

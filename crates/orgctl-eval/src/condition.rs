@@ -4,7 +4,7 @@
 use orgctl_policy::{BaseOperator, ConditionBlock, Operator, OperatorFamily, SetQualifier};
 
 use crate::glob::Case;
-use crate::request::{Context, ContextValue};
+use crate::request::{Lookup, ValueRef};
 use crate::template::{Syntax, Template};
 use crate::values::{self, Cidr};
 
@@ -88,8 +88,8 @@ fn operand(base: BaseOperator, text: &str, variables: bool) -> Operand {
 
 impl CompiledCondition {
     /// Whether the condition holds for the request context.
-    pub fn holds(&self, ctx: &Context) -> bool {
-        let value = ctx.get_lower(&self.key);
+    pub fn holds<L: Lookup + ?Sized>(&self, ctx: &L) -> bool {
+        let value = ctx.lookup(&self.key);
         let present = value.is_some_and(|v| !v.is_empty());
         if self.operator.base == BaseOperator::Null {
             // `Null: true` asks for the key to be absent, `false` for it to be present.
@@ -114,10 +114,10 @@ impl CompiledCondition {
         match (self.operator.qualifier, value) {
             (Some(SetQualifier::ForAllValues), v) => v.iter().all(|x| self.single(x, ctx)),
             (Some(SetQualifier::ForAnyValue), v) => v.iter().any(|x| self.single(x, ctx)),
-            (None, ContextValue::Single(x)) => self.single(x, ctx),
+            (None, ValueRef::Single(x)) => self.single(x, ctx),
             // A multivalued key under a plain operator: a positive operator needs some request
             // value to match; a negated one needs none to match its positive form.
-            (None, ContextValue::Multi(xs)) => {
+            (None, ValueRef::Multi(xs)) => {
                 if self.operator.base.is_negated() {
                     xs.iter().all(|x| self.single(x, ctx))
                 } else {
@@ -129,7 +129,7 @@ impl CompiledCondition {
 
     /// The operator applied to one request value: a positive operator holds when some policy
     /// value matches; a negated one when none matches.
-    fn single(&self, value: &str, ctx: &Context) -> bool {
+    fn single<L: Lookup + ?Sized>(&self, value: &str, ctx: &L) -> bool {
         let base = self.operator.base;
         let any = self
             .operands
@@ -139,7 +139,12 @@ impl CompiledCondition {
     }
 }
 
-fn positive_match(base: BaseOperator, operand: &Operand, value: &str, ctx: &Context) -> bool {
+fn positive_match<L: Lookup + ?Sized>(
+    base: BaseOperator,
+    operand: &Operand,
+    value: &str,
+    ctx: &L,
+) -> bool {
     use BaseOperator as B;
     match operand {
         Operand::Text(t) => match base {
@@ -194,7 +199,7 @@ fn eq_ignore_case_segments(segs: &[crate::glob::Seg<'_>], value: &str) -> bool {
 
 /// `ArnLike`/`ArnEquals`: each of the six colon-separated components matches on its own; the
 /// last (the resource) takes the rest of the ARN, colons included.
-fn arn_like(t: &Template, value: &str, ctx: &Context) -> bool {
+fn arn_like<L: Lookup + ?Sized>(t: &Template, value: &str, ctx: &L) -> bool {
     let Some(segs) = t.resolve(ctx) else {
         return false;
     };
@@ -248,6 +253,7 @@ fn arn_like(t: &Template, value: &str, ctx: &Context) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::request::{Context, ContextValue};
     use orgctl_policy::Policy;
 
     /// Evaluates the first condition block of a one-statement policy against `ctx`.

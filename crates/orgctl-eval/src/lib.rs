@@ -42,4 +42,4 @@ pub mod values;
 
 pub use compile::{CompiledPolicy, CompiledStatement, Grant};
 pub use decide::{Decision, Layer, NEEDS_NO_PERMISSION, Outcome, PolicySet, RCP_SERVICES, Reason};
-pub use request::{Context, ContextValue, Principal, PrincipalKind, Request};
+pub use request::{Context, ContextValue, Lookup, Principal, PrincipalKind, Request, ValueRef};

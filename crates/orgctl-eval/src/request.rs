@@ -27,6 +27,62 @@ impl ContextValue {
     }
 }
 
+/// A borrowed value of a condition key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueRef<'a> {
+    /// A single-valued key.
+    Single(&'a str),
+    /// A multivalued key; may be empty.
+    Multi(&'a [String]),
+}
+
+impl<'a> ValueRef<'a> {
+    /// The values.
+    pub fn iter(self) -> impl Iterator<Item = &'a str> {
+        let (one, many) = match self {
+            Self::Single(s) => (Some(s), &[][..]),
+            Self::Multi(v) => (None, v),
+        };
+        one.into_iter().chain(many.iter().map(String::as_str))
+    }
+
+    /// Whether the key holds no value at all (an empty set).
+    pub fn is_empty(self) -> bool {
+        matches!(self, Self::Multi(v) if v.is_empty())
+    }
+}
+
+impl<'a> From<&'a ContextValue> for ValueRef<'a> {
+    fn from(v: &'a ContextValue) -> Self {
+        match v {
+            ContextValue::Single(s) => Self::Single(s),
+            ContextValue::Multi(v) => Self::Multi(v),
+        }
+    }
+}
+
+/// Where condition keys get their values: a [`Context`], or a [`Request`] (its context plus
+/// the keys AWS derives from the principal and resource).
+pub trait Lookup {
+    /// The value of a key given in lower case.
+    fn lookup(&self, key_lower: &str) -> Option<ValueRef<'_>>;
+}
+
+impl Lookup for Context {
+    fn lookup(&self, key_lower: &str) -> Option<ValueRef<'_>> {
+        self.get_lower(key_lower).map(ValueRef::from)
+    }
+}
+
+impl Lookup for Request {
+    fn lookup(&self, key_lower: &str) -> Option<ValueRef<'_>> {
+        self.context
+            .get_lower(key_lower)
+            .map(ValueRef::from)
+            .or_else(|| self.derived(key_lower).map(ValueRef::Single))
+    }
+}
+
 /// The request context: condition keys (compared without regard to case) and their values.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Context {
@@ -68,18 +124,6 @@ impl Context {
         if self.position(key).is_none() {
             self.entries
                 .push((Cow::Owned(key.to_ascii_lowercase()), value()));
-        }
-    }
-
-    /// [`Self::insert_default`] for a key that is already in lower case and lives forever:
-    /// one scan, no allocation for the key.
-    fn insert_default_static(
-        &mut self,
-        key_lower: &'static str,
-        value: impl FnOnce() -> ContextValue,
-    ) {
-        if self.get_lower(key_lower).is_none() {
-            self.entries.push((Cow::Borrowed(key_lower), value()));
         }
     }
 
@@ -286,49 +330,21 @@ pub struct Request {
 }
 
 impl Request {
-    /// A request with the context keys AWS always supplies filled in where the caller gave
-    /// none: `aws:PrincipalArn`, `aws:PrincipalAccount`, `aws:PrincipalType`, `aws:username`
-    /// (IAM users), `aws:ResourceAccount` (when known). `resource_account` defaults to the
-    /// principal's account.
+    /// A request. `resource_account` defaults to the account in the resource ARN, else the
+    /// principal's. The keys AWS always supplies (see [`Request::derived`]) need not be in
+    /// `context`: conditions see them unless the context gives them.
     pub fn new(
         principal: &str,
         action: &str,
         resource: &str,
         resource_account: Option<&str>,
-        mut context: Context,
+        context: Context,
     ) -> Self {
         let principal = Principal::from_arn(principal);
         let resource_account = resource_account
             .or_else(|| account_of_arn(resource))
             .unwrap_or(&principal.account)
             .to_owned();
-        // Room for every derived key at once.
-        context.entries.reserve(5);
-        if !matches!(
-            principal.kind,
-            PrincipalKind::Anonymous | PrincipalKind::Service
-        ) {
-            context.insert_default_static("aws:principalarn", || {
-                ContextValue::Single(principal.principal_arn().to_owned())
-            });
-            context.insert_default_static("aws:principalaccount", || {
-                ContextValue::Single(principal.account.clone())
-            });
-        }
-        context.insert_default_static("aws:principaltype", || {
-            ContextValue::Single(principal.principal_type().to_owned())
-        });
-        if principal.kind == PrincipalKind::User {
-            context.insert_default_static("aws:username", || {
-                let name = principal.arn.rsplit('/').next().unwrap_or_default();
-                ContextValue::Single(name.to_owned())
-            });
-        }
-        if !resource_account.is_empty() {
-            context.insert_default_static("aws:resourceaccount", || {
-                ContextValue::Single(resource_account.clone())
-            });
-        }
         let action_lower = action.to_ascii_lowercase();
         let service_end = action_lower.find(':');
         Self {
@@ -340,6 +356,56 @@ impl Request {
             resource_account,
             context,
         }
+    }
+
+    /// The value of a key that AWS derives from the request when the context does not give
+    /// it: `aws:PrincipalArn` and `aws:PrincipalAccount` (IAM principals), `aws:PrincipalType`,
+    /// `aws:username` (IAM users), `aws:ResourceAccount` (when known). Computed on demand, so
+    /// building a request copies nothing for them.
+    pub fn derived(&self, key_lower: &str) -> Option<&str> {
+        let iam = !matches!(
+            self.principal.kind,
+            PrincipalKind::Anonymous | PrincipalKind::Service
+        );
+        match key_lower {
+            "aws:principalarn" if iam => Some(self.principal.principal_arn()),
+            "aws:principalaccount" if iam => Some(&self.principal.account),
+            "aws:principaltype" => Some(self.principal.principal_type()),
+            "aws:username" if self.principal.kind == PrincipalKind::User => {
+                self.principal.arn.rsplit('/').next()
+            }
+            "aws:resourceaccount" if !self.resource_account.is_empty() => {
+                Some(&self.resource_account)
+            }
+            _ => None,
+        }
+    }
+
+    /// The keys [`Request::derived`] knows, as AWS spells them.
+    pub const DERIVED_KEYS: [&'static str; 5] = [
+        "aws:PrincipalArn",
+        "aws:PrincipalAccount",
+        "aws:PrincipalType",
+        "aws:username",
+        "aws:ResourceAccount",
+    ];
+
+    /// The context with every derived key that applies added (unless given), for tools that
+    /// show or pass on the whole context; evaluation does not need it.
+    pub fn full_context(&self) -> Context {
+        let mut ctx = self.context.clone();
+        for key in Self::DERIVED_KEYS {
+            if let Some(v) = self.derived(&key.to_ascii_lowercase()) {
+                ctx.insert_default(key, || ContextValue::Single(v.to_owned()));
+            }
+        }
+        ctx
+    }
+
+    /// The value of a condition key in any case: the context's, else the derived one.
+    pub fn value(&self, key: &str) -> Option<ValueRef<'_>> {
+        let lower = key.to_ascii_lowercase();
+        self.lookup(&lower)
     }
 
     /// The action's service prefix in lower case (`s3` for `s3:GetObject`).
@@ -407,15 +473,35 @@ mod tests {
         );
         assert_eq!(r.service(), "s3");
         assert_eq!(r.resource_account, "111122223333");
+        assert_eq!(r.value("AWS:USERNAME"), Some(ValueRef::Single("bob")));
         assert_eq!(
-            r.context.get("AWS:USERNAME"),
-            Some(&ContextValue::Single("bob".into()))
+            r.value("aws:principalarn"),
+            Some(ValueRef::Single("arn:aws:iam::111122223333:user/bob"))
         );
+        assert_eq!(r.value("aws:PrincipalType"), Some(ValueRef::Single("User")));
         assert_eq!(
-            r.context.get("aws:principalarn"),
-            Some(&ContextValue::Single(
-                "arn:aws:iam::111122223333:user/bob".into()
-            ))
+            r.value("aws:ResourceAccount"),
+            Some(ValueRef::Single("111122223333"))
+        );
+        // Derived keys are computed, not stored: the context stays as given.
+        assert!(r.context.is_empty());
+        let full_context = r.full_context();
+        let full: Vec<&str> = full_context.iter().map(|(k, _)| k).collect();
+        assert_eq!(
+            full,
+            [
+                "aws:principalarn",
+                "aws:principalaccount",
+                "aws:principaltype",
+                "aws:username",
+                "aws:resourceaccount"
+            ]
+        );
+        let anonymous = Request::new("anonymous", "s3:GetObject", "*", None, Context::new());
+        assert_eq!(anonymous.value("aws:PrincipalArn"), None);
+        assert_eq!(
+            anonymous.value("aws:PrincipalType"),
+            Some(ValueRef::Single("Anonymous"))
         );
         let r = Request::new(
             "arn:aws:iam::111122223333:user/bob",
@@ -445,32 +531,19 @@ mod tests {
             None,
             ctx,
         );
-        let keys: Vec<(&str, &ContextValue)> = r.context.iter().collect();
+        // The context's values win over the derived ones, whatever the case of their keys.
         assert_eq!(
-            keys,
-            [
-                ("aws:principaltype", &ContextValue::Single("Custom".into())),
-                (
-                    "aws:resourceaccount",
-                    &ContextValue::Single("444455556666".into())
-                ),
-                (
-                    "aws:principalarn",
-                    &ContextValue::Single("arn:aws:iam::111122223333:role/Admin".into())
-                ),
-                (
-                    "aws:principalaccount",
-                    &ContextValue::Single("111122223333".into())
-                ),
-            ]
+            r.value("aws:principaltype"),
+            Some(ValueRef::Single("Custom"))
         );
-        assert_eq!(r.context.len(), 4);
-        assert!(!r.context.is_empty());
-        // The context is as if built with owned keys.
-        let mut owned = Context::new();
-        for (k, v) in r.context.iter() {
-            owned.insert(k, v.clone());
-        }
-        assert_eq!(owned, r.context);
+        assert_eq!(
+            r.value("AWS:ResourceAccount"),
+            Some(ValueRef::Single("444455556666"))
+        );
+        assert_eq!(
+            r.value("aws:PrincipalArn"),
+            Some(ValueRef::Single("arn:aws:iam::111122223333:role/Admin"))
+        );
+        assert_eq!(r.context.len(), 2);
     }
 }

@@ -3,7 +3,7 @@
 use smallvec::SmallVec;
 
 use crate::glob::{self, Case, Seg};
-use crate::request::{Context, ContextValue};
+use crate::request::{Lookup, ValueRef};
 
 /// One piece of a compiled policy string.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,12 +101,12 @@ impl Template {
     /// a variable has no value and no default: such a string matches nothing.
     ///
     /// Multivalued keys cannot be variables; an absent key takes the default.
-    pub fn resolve<'a>(&'a self, ctx: &'a Context) -> Option<Resolved<'a>> {
+    pub fn resolve<'a, L: Lookup + ?Sized>(&'a self, ctx: &'a L) -> Option<Resolved<'a>> {
         self.pieces.iter().map(|p| self.piece_seg(p, ctx)).collect()
     }
 
     /// Whether `value` matches in full.
-    pub fn matches(&self, value: &str, ctx: &Context, case: Case) -> bool {
+    pub fn matches<L: Lookup + ?Sized>(&self, value: &str, ctx: &L, case: Case) -> bool {
         if let Some(lit) = self.as_literal() {
             return match case {
                 Case::Sensitive => lit == value,
@@ -125,12 +125,16 @@ impl Template {
         )
     }
 
-    fn piece_seg<'a>(&'a self, piece: &'a Piece, ctx: &'a Context) -> Option<Seg<'a>> {
+    fn piece_seg<'a, L: Lookup + ?Sized>(
+        &'a self,
+        piece: &'a Piece,
+        ctx: &'a L,
+    ) -> Option<Seg<'a>> {
         Some(match piece {
             Piece::Text(t) => Seg::Lit(t),
             Piece::Wild(w) => *w,
-            Piece::Var { key, default } => match ctx.get_lower(key) {
-                Some(ContextValue::Single(v)) => Seg::Lit(v),
+            Piece::Var { key, default } => match ctx.lookup(key) {
+                Some(ValueRef::Single(v)) => Seg::Lit(v),
                 _ => Seg::Lit(default.as_deref()?),
             },
         })
@@ -175,6 +179,7 @@ fn split_default(inner: &str) -> (&str, Option<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::request::{Context, ContextValue};
 
     const LIKE: Syntax = Syntax {
         wildcards: true,
