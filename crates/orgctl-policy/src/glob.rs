@@ -71,6 +71,9 @@ struct Cursor {
 
 /// A `*` to fall back to: where the pattern resumes after it, where in the value its match
 /// ends, and whether it may cover a `:`.
+/// The most colon-bound `*`s remembered after the last `*` that may cover anything.
+const MAX_STARS: usize = 16;
+
 #[derive(Clone, Copy)]
 struct Backtrack {
     resume: Cursor,
@@ -80,9 +83,13 @@ struct Backtrack {
 
 /// Matches `value` in full against the segments.
 ///
-/// Runs in O(pattern × value) at worst with no allocation. On a mismatch the most recent
-/// `*` takes one more character; a `*` that may not cover a `:` hands over to the most recent
-/// `*` that may (an earlier colon-bound `*` cannot get past the same `:` either).
+/// Backtracks over the `*`s seen, with no allocation. On a mismatch the most recent `*` takes
+/// one more character. A `*` that may not cover a `:` and meets one gives way to the `*`
+/// before it (which may take a character that lets a later `?` cover the `:`). A `*` that
+/// reaches the end of the value ends the search: no earlier `*` taking more could help, since
+/// the later one could already start anywhere after it. A `*` that may cover anything makes
+/// every earlier `*` irrelevant for the same reason, so the search keeps only the `*`s since
+/// the last such one: in practice one, plus the colon-bound ones of an ARN's first fields.
 pub fn matches(segs: &[Seg<'_>], value: &str, case: Case) -> bool {
     matches_with(segs.len(), |i| segs.get(i).copied(), value, case)
 }
@@ -98,8 +105,13 @@ pub fn matches_with<'a>(
     let v = value.as_bytes();
     let mut p = Cursor { seg: 0, off: 0 };
     let mut i = 0;
-    let mut last: Option<Backtrack> = None;
-    let mut last_free: Option<Backtrack> = None;
+    // The `*`s to fall back to, most recent last.
+    let mut stack = [Backtrack {
+        resume: p,
+        upto: 0,
+        crosses_colon: true,
+    }; MAX_STARS];
+    let mut depth = 0;
     loop {
         while let Some(Seg::Lit(l)) = seg(p.seg) {
             if p.off < l.len() {
@@ -127,9 +139,16 @@ pub fn matches_with<'a>(
                     upto: i,
                     crosses_colon,
                 };
-                last = Some(b);
                 if crosses_colon {
-                    last_free = Some(b);
+                    depth = 0;
+                } else if depth == MAX_STARS {
+                    // More colon-bound `*`s in a row than any ARN has fields: forget the oldest.
+                    stack.copy_within(1.., 0);
+                    depth -= 1;
+                }
+                if let Some(slot) = stack.get_mut(depth) {
+                    *slot = b;
+                    depth += 1;
                 }
                 continue;
             }
@@ -159,23 +178,21 @@ pub fn matches_with<'a>(
             continue;
         }
         // Mismatch: let a `*` take one more character.
-        let mut b = match last {
-            Some(b) if b.crosses_colon || v.get(b.upto) != Some(&b':') => b,
-            _ => match last_free {
-                Some(f) => f,
+        loop {
+            let Some(b) = depth.checked_sub(1).and_then(|d| stack.get_mut(d)) else {
+                return false;
+            };
+            match v.get(b.upto) {
                 None => return false,
-            },
-        };
-        if v.get(b.upto).is_none() {
-            return false;
+                Some(b':') if !b.crosses_colon => depth -= 1,
+                Some(_) => {
+                    b.upto += char_len(v, b.upto);
+                    p = b.resume;
+                    i = b.upto;
+                    break;
+                }
+            }
         }
-        b.upto += char_len(v, b.upto);
-        if b.crosses_colon {
-            last_free = Some(b);
-        }
-        last = Some(b);
-        p = b.resume;
-        i = b.upto;
     }
 }
 
@@ -270,6 +287,7 @@ mod tests {
     }
 
     proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4096))]
         #[test]
         fn agrees_with_naive_matcher(
             parts in proptest::collection::vec((0u8..6, "[ab:]{0,2}"), 0..6),
