@@ -7,24 +7,42 @@
 //   --version V  the iam-data version to install (default: the one pinned in oracles/package.json)
 //   --from DIR   read an already installed package directory instead of installing one
 //
-// Format (all integers are LEB128 varints unless noted; strings are indices into the table):
-//   "OCAT" u8 format-version
-//   meta: package-version, updated-at
-//   strings: count, then per string: byte length, UTF-8 bytes
-//   services: count, then per service: prefix, name, rcp (0/1)
-//   resource types: count, then per type: service index, name, arn, key count, keys
-//   condition keys: count, then per key: service index, name, type
-//   global keys: count, then per key: name, type
-//   actions: count, then per action: service index, name, access level,
-//            resource count, per resource: type index + 1 (0: none), required (0/1), key count, keys;
-//            key count, keys
-// The whole body after the magic and version byte is deflate-compressed (raw deflate).
+// Format: "OCAT", a format-version byte (2), then little-endian u32s; strings are indices into
+// the string table. Uncompressed, with fixed-size records and the lookup tables built here, so
+// that the binary reads the embedded file in place: nothing is inflated, decoded or indexed
+// when a process starts.
+//   header: package-version, updated-at, then the counts: strings, services, resource types,
+//           condition keys, global keys, actions, action resources, key pool entries, text
+//           bytes, service slots, action slots, key slots, key prefixes, ARN formats
+//   string offsets: strings + 1 byte offsets into the text (the last is its length)
+//   services: prefix, name, rcp (0/1), first action, action count, first action slot, action
+//             slot count
+//   resource types: service index, name, arn, first key, key count
+//   condition keys: service index, name, type
+//   global keys: name, type
+//   actions: service index, name, access level, first resource, resource count, first key,
+//            key count (actions are grouped by service, in service order)
+//   action resources: type index + 1 (0: none), required (0/1), first key, key count
+//   key pool: string indices; each list of condition keys is a range of it
+//   service slots: hash table of services by prefix
+//   action slots: per service, a hash table of its actions by name (offset in the service)
+//   key slots: hash table of the condition keys without a variable part, by name; keys are
+//              numbered global keys first, then service keys
+//   key prefixes: the distinct texts before the variable part of the other keys (`${TagKey}`,
+//                 or `tag-key` at the end of global keys): key, prefix length in bytes
+//   ARN formats: resource type indices, in the order actions first use them
+//   text: the strings' UTF-8 bytes, back to back
+// Hash tables: open addressing with linear probing over a power-of-two number of slots; names
+// compare without regard to ASCII case; the hash (nameHash below) is of the ASCII-lower-cased
+// UTF-8 bytes; the slot index starts at the hash's low bits; a slot is two words: the hash's
+// upper 16 bits, then the value plus one in the lower 16 (0: empty); and where the name is in
+// the text, offset in the upper 20 bits and length in the lower 12. For equal names, services
+// and actions keep the last, condition keys the first.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { deflateRawSync } from 'node:zlib';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -94,45 +112,162 @@ services.forEach((prefix, si) => {
 });
 const globalRows = globalConditionKeys.map((k) => [str(k.key), str(k.type)]);
 
-const out = [];
-const varint = (n) => {
-  do {
-    let b = n & 0x7f;
-    n = Math.floor(n / 128);
-    if (n > 0) b |= 0x80;
-    out.push(b);
-  } while (n > 0);
-};
-const list = (xs) => {
-  varint(xs.length);
-  xs.forEach(varint);
-};
 const utf8 = new TextEncoder();
 const meta = [str(pkg.version), str(pkg.updatedAt ?? '')];
-varint(strings.length);
-for (const s of strings) {
-  const bytes = utf8.encode(s);
-  varint(bytes.length);
-  for (const b of bytes) out.push(b);
+const encoded = strings.map((x) => utf8.encode(x));
+const offsets = [0];
+for (const e of encoded) offsets.push(offsets[offsets.length - 1] + e.length);
+const keyPool = [];
+const keyRange = (keys) => {
+  const first = keyPool.length;
+  keyPool.push(...keys);
+  return [first, keys.length];
+};
+const firstAction = serviceRows.map(() => 0);
+const endAction = serviceRows.map(() => 0);
+actionRows.forEach(([s], i) => {
+  if (endAction[s] === 0) firstAction[s] = i;
+  endAction[s] = i + 1;
+});
+const actionResources = [];
+const actionRecords = actionRows.map(([s, n, level, resources, keys]) => {
+  const first = actionResources.length;
+  for (const [t, req, rkeys] of resources) actionResources.push([t, req, ...keyRange(rkeys)]);
+  return [s, n, level, first, resources.length, ...keyRange(keys)];
+});
+const typeRecords = resourceRows.map(([s, n, a, keys]) => [s, n, a, ...keyRange(keys)]);
+
+actionRows.forEach(([s], i) => {
+  if (i > 0 && s < actionRows[i - 1][0]) throw new Error('actions are not grouped by service');
+});
+const lower = (bytes) => bytes.map((b) => (b >= 65 && b <= 90 ? b + 32 : b));
+const same = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
+// The hash of (lower-cased) name bytes: four bytes at a time (little-endian, the last word
+// padded with zeros), each word mixed in with a rotate, a xor and a multiply, then a final mix.
+const nameHash = (bytes) => {
+  let h = Math.imul(bytes.length, 0x27220a95);
+  for (let i = 0; i < bytes.length; i += 4) {
+    const w = (bytes[i] | ((bytes[i + 1] ?? 0) << 8) | ((bytes[i + 2] ?? 0) << 16) | ((bytes[i + 3] ?? 0) << 24)) >>> 0;
+    h = Math.imul(((h << 5) | (h >>> 27)) ^ w, 0x27220a95);
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+};
+const slotCount = (n) => {
+  if (n === 0) return 0;
+  let size = 4;
+  while (size < 2 * n) size *= 2;
+  return size;
+};
+// Where string `i` is in the text, in one word: offset (20 bits), then length (12 bits).
+const textRef = (i) => {
+  if (offsets[i] >= 1 << 20 || encoded[i].length >= 1 << 12) throw new Error('text too large');
+  return ((offsets[i] << 12) | encoded[i].length) >>> 0;
+};
+// A hash table of the strings `names`, `values` (default: their positions), each slot two
+// words; `keepLast` for later names to replace earlier equal ones.
+const hashTable = (names, keepLast, values = names.map((_, i) => i)) => {
+  const size = slotCount(names.length);
+  const slots = new Array(size).fill(null);
+  const lowered = names.map(bytesOf);
+  lowered.forEach((name, n) => {
+    if (values[n] >= 0xffff) throw new Error('too many entries for a hash table');
+    const h = nameHash(name);
+    let i = h & (size - 1);
+    while (slots[i] !== null && !(slots[i].h >>> 16 === h >>> 16 && same(lowered[slots[i].n], name))) {
+      i = (i + 1) & (size - 1);
+    }
+    if (slots[i] === null || keepLast) slots[i] = { h, n };
+  });
+  return slots.flatMap((slot) =>
+    slot === null
+      ? [0, 0]
+      : [((slot.h >>> 16) * 0x10000 + values[slot.n] + 1) >>> 0, textRef(names[slot.n])],
+  );
+};
+const bytesOf = (i) => lower(Array.from(encoded[i]));
+const serviceSlots = hashTable(serviceRows.map(([p]) => p), true);
+const actionSlots = [];
+const serviceTables = serviceRows.map((_, si) => {
+  const first = actionSlots.length / 2;
+  const names = [];
+  for (let i = firstAction[si]; i < endAction[si]; i++) names.push(actionRows[i][1]);
+  actionSlots.push(...hashTable(names, true));
+  return [first, actionSlots.length / 2 - first];
+});
+// Condition keys, global ones first: those with a variable part by their prefix, the others
+// in a hash table.
+const allKeys = [...globalRows.map(([n]) => n), ...keyRows.map(([, n]) => n)];
+const exactKeys = [];
+const exactNames = [];
+const exactStrings = [];
+const prefixes = [];
+allKeys.forEach((n, k) => {
+  const name = Array.from(encoded[n]);
+  let at = name.findIndex((b, i) => b === 36 && name[i + 1] === 123);
+  const suffix = Array.from(utf8.encode('/tag-key'));
+  if (at < 0 && name.length >= suffix.length && same(lower(name.slice(-suffix.length)), suffix)) {
+    at = name.length - suffix.length + 1;
+  }
+  if (at >= 0) {
+    const prefix = lower(name.slice(0, at));
+    const known = prefixes.find((p) => same(p.prefix, prefix));
+    if (known) known.key = k;
+    else prefixes.push({ prefix, key: k, length: at });
+  } else if (!exactNames.some((e) => same(e, lower(name)))) {
+    exactKeys.push(k);
+    exactNames.push(lower(name));
+    exactStrings.push(n);
+  }
+});
+const keySlots = hashTable(exactStrings, false, exactKeys);
+const arnFormats = [];
+const seenTypes = new Set();
+for (const [t] of actionResources) {
+  if (t > 0 && !seenTypes.has(t - 1)) {
+    seenTypes.add(t - 1);
+    arnFormats.push(t - 1);
+  }
 }
-meta.forEach(varint);
-varint(serviceRows.length);
-for (const [p, n, r] of serviceRows) { varint(p); varint(n); varint(r); }
-varint(resourceRows.length);
-for (const [s, n, a, keys] of resourceRows) { varint(s); varint(n); varint(a); list(keys); }
-varint(keyRows.length);
-for (const [s, n, t] of keyRows) { varint(s); varint(n); varint(t); }
-varint(globalRows.length);
-for (const [n, t] of globalRows) { varint(n); varint(t); }
-varint(actionRows.length);
-for (const [s, n, level, resources, keys] of actionRows) {
-  varint(s); varint(n); varint(level);
-  varint(resources.length);
-  for (const [t, req, rkeys] of resources) { varint(t); varint(req); list(rkeys); }
-  list(keys);
-}
-const body = deflateRawSync(Buffer.from(out), { level: 9 });
-const file = Buffer.concat([Buffer.from('OCAT'), Buffer.from([1]), body]);
+const words = [
+  ...meta,
+  strings.length,
+  serviceRows.length,
+  typeRecords.length,
+  keyRows.length,
+  globalRows.length,
+  actionRecords.length,
+  actionResources.length,
+  keyPool.length,
+  offsets[offsets.length - 1],
+  serviceSlots.length / 2,
+  actionSlots.length / 2,
+  keySlots.length / 2,
+  prefixes.length,
+  arnFormats.length,
+  ...offsets,
+  ...serviceRows.flatMap(([p, n, r], i) => [
+    p, n, r, firstAction[i], endAction[i] - firstAction[i], ...serviceTables[i],
+  ]),
+  ...typeRecords.flat(),
+  ...keyRows.flat(),
+  ...globalRows.flat(),
+  ...actionRecords.flat(),
+  ...actionResources.flat(),
+  ...keyPool,
+  ...serviceSlots,
+  ...actionSlots,
+  ...keySlots,
+  ...prefixes.flatMap((p) => [p.key, p.length]),
+  ...arnFormats,
+];
+const table = Buffer.alloc(words.length * 4);
+words.forEach((w, i) => table.writeUInt32LE(w, i * 4));
+const file = Buffer.concat([Buffer.from('OCAT'), Buffer.from([2]), table, ...encoded]);
 const dest = join(root, 'crates/orgctl-catalog/data/catalog.bin');
 writeFileSync(dest, file);
 writeFileSync(
@@ -142,5 +277,5 @@ writeFileSync(
 );
 console.error(
   `catalog: ${serviceRows.length} services, ${actionRows.length} actions, ${resourceRows.length} resource types, ` +
-    `${keyRows.length} condition keys, ${globalRows.length} global keys; ${out.length} bytes, ${file.length} compressed`,
+    `${keyRows.length} condition keys, ${globalRows.length} global keys; ${file.length} bytes`,
 );

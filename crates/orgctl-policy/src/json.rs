@@ -291,7 +291,23 @@ impl Reader<'_> {
     fn string(&mut self) -> Result<String, Fatal> {
         let start = self.pos;
         self.pos += 1; // opening quote
+        // Most strings have no escapes: copy them at once, into a string of the right size.
+        let plain = self
+            .bytes
+            .get(self.pos..)
+            .unwrap_or_default()
+            .iter()
+            .position(|&b| b == b'"' || b == b'\\' || b < 0x20);
         let mut out = String::new();
+        if let Some(len) = plain {
+            let end = self.pos + len;
+            if self.bytes.get(end) == Some(&b'"') {
+                let text = self.src.get(self.pos..end).unwrap_or_default().to_owned();
+                self.pos = end + 1;
+                return Ok(text);
+            }
+            out.reserve(len + 16);
+        }
         loop {
             let run_start = self.pos;
             while let Some(b) = self.peek() {

@@ -49,7 +49,7 @@ impl Policy {
     /// problem found. Tools that report on flawed documents (the linter) start here.
     pub fn parse_with_errors(src: &str) -> (Option<Self>, Vec<PolicyError>) {
         let (root, mut errors) = json::parse(src);
-        let policy = root.and_then(|root| lower::lower(&root, &mut errors));
+        let policy = root.and_then(|root| lower::lower(root, &mut errors));
         errors.sort_by_key(|e| (e.span().start, e.span().end));
         (policy, errors)
     }

@@ -23,10 +23,14 @@ const STATEMENT_KEYS: [&str; 9] = [
 ];
 
 /// Lowers `root` into a policy; returns `None` when a problem leaves nothing to work with.
-pub fn lower(root: &Node, errors: &mut Vec<PolicyError>) -> Option<Policy> {
-    let Value::Object(members) = &root.value else {
-        errors.push(wrong_type(root, "the policy document", "an object"));
-        return None;
+/// The tree is consumed: its strings move into the policy.
+pub fn lower(root: Node, errors: &mut Vec<PolicyError>) -> Option<Policy> {
+    let members = match root.value {
+        Value::Object(members) => members,
+        _ => {
+            errors.push(wrong_type(&root, "the policy document", "an object"));
+            return None;
+        }
     };
     let mut version = None;
     let mut id = None;
@@ -35,7 +39,7 @@ pub fn lower(root: &Node, errors: &mut Vec<PolicyError>) -> Option<Policy> {
     for m in members {
         match m.key.as_str() {
             "Version" => {
-                if let Some(v) = string_value(&m.value, "`Version`", errors) {
+                if let Some(v) = string_value(m.value, "`Version`", errors) {
                     if v.node != "2012-10-17" && v.node != "2008-10-17" {
                         errors.push(
                             PolicyError::new(
@@ -49,12 +53,12 @@ pub fn lower(root: &Node, errors: &mut Vec<PolicyError>) -> Option<Policy> {
                     version = Some(v);
                 }
             }
-            "Id" => id = string_value(&m.value, "`Id`", errors),
+            "Id" => id = string_value(m.value, "`Id`", errors),
             "Statement" => {
                 statement_is_array = matches!(m.value.value, Value::Array(_));
-                statements = Some(statement_list(&m.value, errors));
+                statements = Some(statement_list(m.value, errors));
             }
-            _ => errors.push(unknown_element(m, &TOP_LEVEL, "at the top of a policy")),
+            _ => errors.push(unknown_element(&m, &TOP_LEVEL, "at the top of a policy")),
         }
     }
     let Some(statements) = statements else {
@@ -77,14 +81,17 @@ pub fn lower(root: &Node, errors: &mut Vec<PolicyError>) -> Option<Policy> {
     })
 }
 
-fn statement_list(node: &Node, errors: &mut Vec<PolicyError>) -> Vec<Statement> {
-    check_unique_sids(node, errors);
-    match &node.value {
+fn statement_list(node: Node, errors: &mut Vec<PolicyError>) -> Vec<Statement> {
+    check_unique_sids(&node, errors);
+    match node.value {
         Value::Object(_) => statement(node, errors).into_iter().collect(),
-        Value::Array(items) => items.iter().filter_map(|n| statement(n, errors)).collect(),
+        Value::Array(items) => items
+            .into_iter()
+            .filter_map(|n| statement(n, errors))
+            .collect(),
         _ => {
             errors.push(wrong_type(
-                node,
+                &node,
                 "`Statement`",
                 "an object or an array of objects",
             ));
@@ -93,10 +100,13 @@ fn statement_list(node: &Node, errors: &mut Vec<PolicyError>) -> Vec<Statement> 
     }
 }
 
-fn statement(node: &Node, errors: &mut Vec<PolicyError>) -> Option<Statement> {
-    let Value::Object(members) = &node.value else {
-        errors.push(wrong_type(node, "a statement", "an object"));
-        return None;
+fn statement(node: Node, errors: &mut Vec<PolicyError>) -> Option<Statement> {
+    let members = match node.value {
+        Value::Object(members) => members,
+        _ => {
+            errors.push(wrong_type(&node, "a statement", "an object"));
+            return None;
+        }
     };
     let before = errors.len();
     let mut sid = None;
@@ -106,34 +116,40 @@ fn statement(node: &Node, errors: &mut Vec<PolicyError>) -> Option<Statement> {
     let mut resource: Option<ListElement> = None;
     let mut condition = Vec::new();
     let mut condition_span = None;
+    // Which elements are written, valid or not.
+    let mut has_action_key = false;
+    let mut has_resource_or_principal_key = false;
     for m in members {
         match m.key.as_str() {
-            "Sid" => sid = string_value(&m.value, "`Sid`", errors),
-            "Effect" => effect = effect_value(&m.value, errors),
+            "Sid" => sid = string_value(m.value, "`Sid`", errors),
+            "Effect" => effect = effect_value(m.value, errors),
             "Principal" | "NotPrincipal" => {
+                has_resource_or_principal_key = true;
                 let negated = m.key == "NotPrincipal";
-                if let Some(p) = principal_value(&m.value, errors) {
+                let span = m.value.span;
+                if let Some(p) = principal_value(m.value, errors) {
                     if let Some(prev) = &principal
                         && prev.negated != negated
                     {
-                        errors.push(combination(m, "Principal", "NotPrincipal"));
+                        errors.push(combination(m.key_span, "Principal", "NotPrincipal"));
                     }
                     principal = Some(PrincipalElement {
                         negated,
                         value: p,
                         key_span: m.key_span,
-                        span: m.value.span,
+                        span,
                     });
                 }
             }
             "Action" | "NotAction" => {
+                has_action_key = true;
                 let negated = m.key == "NotAction";
                 if let Some(prev) = &action
                     && prev.negated != negated
                 {
-                    errors.push(combination(m, "Action", "NotAction"));
+                    errors.push(combination(m.key_span, "Action", "NotAction"));
                 }
-                if let Some(values) = string_list(&m.value, &m.key, errors) {
+                if let Some(values) = string_list(m.value, &m.key, errors) {
                     action = Some(ListElement {
                         negated,
                         values,
@@ -142,13 +158,14 @@ fn statement(node: &Node, errors: &mut Vec<PolicyError>) -> Option<Statement> {
                 }
             }
             "Resource" | "NotResource" => {
+                has_resource_or_principal_key = true;
                 let negated = m.key == "NotResource";
                 if let Some(prev) = &resource
                     && prev.negated != negated
                 {
-                    errors.push(combination(m, "Resource", "NotResource"));
+                    errors.push(combination(m.key_span, "Resource", "NotResource"));
                 }
-                if let Some(values) = string_list(&m.value, &m.key, errors) {
+                if let Some(values) = string_list(m.value, &m.key, errors) {
                     resource = Some(ListElement {
                         negated,
                         values,
@@ -158,9 +175,9 @@ fn statement(node: &Node, errors: &mut Vec<PolicyError>) -> Option<Statement> {
             }
             "Condition" => {
                 condition_span = Some(m.value.span);
-                condition = condition_value(&m.value, errors);
+                condition = condition_value(m.value, errors);
             }
-            _ => errors.push(unknown_element(m, &STATEMENT_KEYS, "in a statement")),
+            _ => errors.push(unknown_element(&m, &STATEMENT_KEYS, "in a statement")),
         }
     }
     let head = Span::new(node.span.start, node.span.start + 1);
@@ -179,7 +196,7 @@ fn statement(node: &Node, errors: &mut Vec<PolicyError>) -> Option<Statement> {
             .with_help("add `\"Effect\": \"Allow\"` or `\"Effect\": \"Deny\"`"),
         );
     }
-    if action.is_none() && !has_key(members, &["Action", "NotAction"]) {
+    if action.is_none() && !has_action_key {
         errors.push(
             PolicyError::new(
                 ErrorKind::MissingAction,
@@ -190,13 +207,7 @@ fn statement(node: &Node, errors: &mut Vec<PolicyError>) -> Option<Statement> {
         );
     }
     // Role trust policies name a principal and no resource; every other statement needs one.
-    if resource.is_none()
-        && principal.is_none()
-        && !has_key(
-            members,
-            &["Resource", "NotResource", "Principal", "NotPrincipal"],
-        )
-    {
+    if resource.is_none() && principal.is_none() && !has_resource_or_principal_key {
         errors.push(
             PolicyError::new(
                 ErrorKind::MissingResource,
@@ -218,11 +229,7 @@ fn statement(node: &Node, errors: &mut Vec<PolicyError>) -> Option<Statement> {
     })
 }
 
-fn has_key(members: &[Member], keys: &[&str]) -> bool {
-    members.iter().any(|m| keys.contains(&m.key.as_str()))
-}
-
-fn effect_value(node: &Node, errors: &mut Vec<PolicyError>) -> Option<Spanned<Effect>> {
+fn effect_value(node: Node, errors: &mut Vec<PolicyError>) -> Option<Spanned<Effect>> {
     let s = string_value(node, "`Effect`", errors)?;
     let effect = match s.node.as_str() {
         "Allow" => Effect::Allow,
@@ -255,8 +262,8 @@ fn effect_value(node: &Node, errors: &mut Vec<PolicyError>) -> Option<Spanned<Ef
     Some(Spanned::new(effect, s.span))
 }
 
-fn principal_value(node: &Node, errors: &mut Vec<PolicyError>) -> Option<Principal> {
-    match &node.value {
+fn principal_value(node: Node, errors: &mut Vec<PolicyError>) -> Option<Principal> {
+    match node.value {
         Value::String(s) if s == "*" => Some(Principal::Any),
         Value::String(s) => {
             errors.push(
@@ -291,23 +298,26 @@ fn principal_value(node: &Node, errors: &mut Vec<PolicyError>) -> Option<Princip
                     );
                     continue;
                 };
-                if let Some(values) = string_list(&m.value, kind.as_str(), errors) {
+                if let Some(values) = string_list(m.value, kind.as_str(), errors) {
                     typed.push((Spanned::new(kind, m.key_span), values));
                 }
             }
             Some(Principal::Typed(typed))
         }
         _ => {
-            errors.push(wrong_type(node, "`Principal`", "`\"*\"` or an object"));
+            errors.push(wrong_type(&node, "`Principal`", "`\"*\"` or an object"));
             None
         }
     }
 }
 
-fn condition_value(node: &Node, errors: &mut Vec<PolicyError>) -> Vec<ConditionBlock> {
-    let Value::Object(ops) = &node.value else {
-        errors.push(wrong_type(node, "`Condition`", "an object of operators"));
-        return Vec::new();
+fn condition_value(node: Node, errors: &mut Vec<PolicyError>) -> Vec<ConditionBlock> {
+    let ops = match node.value {
+        Value::Object(ops) => ops,
+        _ => {
+            errors.push(wrong_type(&node, "`Condition`", "an object of operators"));
+            return Vec::new();
+        }
     };
     let mut blocks = Vec::new();
     for op in ops {
@@ -340,28 +350,33 @@ fn condition_value(node: &Node, errors: &mut Vec<PolicyError>) -> Vec<ConditionB
                 continue;
             }
         };
-        let Value::Object(keys) = &op.value.value else {
-            errors.push(wrong_type(
-                &op.value,
-                &format!("`{}`", op.key),
-                "an object of condition keys",
-            ));
-            continue;
+        let keys = match op.value.value {
+            Value::Object(keys) => keys,
+            _ => {
+                errors.push(wrong_type(
+                    &op.value,
+                    &format!("`{}`", op.key),
+                    "an object of condition keys",
+                ));
+                continue;
+            }
         };
-        let mut entries = Vec::new();
+        let mut entries = Vec::with_capacity(keys.len());
         for k in keys {
-            if let Some(values) = condition_values(&k.value, &k.key, errors) {
+            let is_array = matches!(k.value.value, Value::Array(_));
+            let span = k.value.span;
+            if let Some(values) = condition_values(k.value, &k.key, errors) {
                 entries.push(ConditionEntry {
-                    key: Spanned::new(k.key.clone(), k.key_span),
+                    key: Spanned::new(k.key, k.key_span),
                     values,
-                    is_array: matches!(k.value.value, Value::Array(_)),
-                    span: k.value.span,
+                    is_array,
+                    span,
                 });
             }
         }
         blocks.push(ConditionBlock {
             operator: Spanned::new(operator, op.key_span),
-            operator_text: op.key.clone(),
+            operator_text: op.key,
             entries,
         });
     }
@@ -369,18 +384,18 @@ fn condition_value(node: &Node, errors: &mut Vec<PolicyError>) -> Vec<ConditionB
 }
 
 fn condition_values(
-    node: &Node,
+    node: Node,
     key: &str,
     errors: &mut Vec<PolicyError>,
 ) -> Option<Vec<Spanned<ConditionValue>>> {
-    let scalar = |n: &Node, errors: &mut Vec<PolicyError>| -> Option<Spanned<ConditionValue>> {
-        let v = match &n.value {
-            Value::String(s) => ConditionValue::String(s.clone()),
-            Value::Bool(b) => ConditionValue::Bool(*b),
-            Value::Number(s) => ConditionValue::Number(s.clone()),
+    let scalar = |n: Node, errors: &mut Vec<PolicyError>| -> Option<Spanned<ConditionValue>> {
+        let v = match n.value {
+            Value::String(s) => ConditionValue::String(s),
+            Value::Bool(b) => ConditionValue::Bool(b),
+            Value::Number(s) => ConditionValue::Number(s),
             _ => {
                 errors.push(wrong_type(
-                    n,
+                    &n,
                     &format!("a value of `{key}`"),
                     "a string, number or boolean",
                 ));
@@ -389,27 +404,41 @@ fn condition_values(
         };
         Some(Spanned::new(v, n.span))
     };
-    match &node.value {
-        Value::Array(items) => Some(items.iter().filter_map(|n| scalar(n, errors)).collect()),
-        _ => scalar(node, errors).map(|v| vec![v]),
+    match node.value {
+        Value::Array(items) => Some(
+            items
+                .into_iter()
+                .filter_map(|n| scalar(n, errors))
+                .collect(),
+        ),
+        value => scalar(
+            Node {
+                value,
+                span: node.span,
+            },
+            errors,
+        )
+        .map(|v| vec![v]),
     }
 }
 
-fn string_list(node: &Node, element: &str, errors: &mut Vec<PolicyError>) -> Option<StringList> {
-    let what = format!("`{element}`");
-    match &node.value {
+fn string_list(node: Node, element: &str, errors: &mut Vec<PolicyError>) -> Option<StringList> {
+    match node.value {
         Value::String(s) => Some(StringList {
-            items: vec![Spanned::new(s.clone(), node.span)],
+            items: vec![Spanned::new(s, node.span)],
             is_array: false,
             span: node.span,
         }),
         Value::Array(items) => {
             let mut out = Vec::with_capacity(items.len());
             for item in items {
-                if let Value::String(s) = &item.value {
-                    out.push(Spanned::new(s.clone(), item.span));
-                } else {
-                    errors.push(wrong_type(item, &format!("an entry of {what}"), "a string"));
+                match item.value {
+                    Value::String(s) => out.push(Spanned::new(s, item.span)),
+                    _ => errors.push(wrong_type(
+                        &item,
+                        &format!("an entry of `{element}`"),
+                        "a string",
+                    )),
                 }
             }
             Some(StringList {
@@ -419,18 +448,23 @@ fn string_list(node: &Node, element: &str, errors: &mut Vec<PolicyError>) -> Opt
             })
         }
         _ => {
-            errors.push(wrong_type(node, &what, "a string or an array of strings"));
+            errors.push(wrong_type(
+                &node,
+                &format!("`{element}`"),
+                "a string or an array of strings",
+            ));
             None
         }
     }
 }
 
-fn string_value(node: &Node, what: &str, errors: &mut Vec<PolicyError>) -> Option<Spanned<String>> {
-    if let Value::String(s) = &node.value {
-        Some(Spanned::new(s.clone(), node.span))
-    } else {
-        errors.push(wrong_type(node, what, "a string"));
-        None
+fn string_value(node: Node, what: &str, errors: &mut Vec<PolicyError>) -> Option<Spanned<String>> {
+    match node.value {
+        Value::String(s) => Some(Spanned::new(s, node.span)),
+        _ => {
+            errors.push(wrong_type(&node, what, "a string"));
+            None
+        }
     }
 }
 
@@ -475,10 +509,10 @@ fn unknown_element(m: &Member, known: &[&str], place: &str) -> PolicyError {
     .with_help(help)
 }
 
-fn combination(m: &Member, a: &str, b: &str) -> PolicyError {
+fn combination(key_span: Span, a: &str, b: &str) -> PolicyError {
     PolicyError::new(
         ErrorKind::ElementCombination,
-        m.key_span,
+        key_span,
         format!("a statement cannot have both `{a}` and `{b}`"),
     )
     .with_help(format!(

@@ -56,9 +56,15 @@ pub fn run(args: &LintArgs, printer: &Printer) -> Result<ExitCode, CliError> {
                 Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
             };
             let report = orgctl_lint::lint_with(&source, &options, catalog);
+            // Positions are only needed for findings.
+            let lines = if report.findings.is_empty() {
+                LineIndex::new("")
+            } else {
+                LineIndex::new(&source)
+            };
             Ok(LintedFile {
                 path: path.display().to_string(),
-                lines: LineIndex::new(&source),
+                lines,
                 source,
                 findings: report.findings,
             })
@@ -72,11 +78,9 @@ pub fn run(args: &LintArgs, printer: &Printer) -> Result<ExitCode, CliError> {
         }
         LintFormat::Json => {
             let doc = render::findings::json(&linted, &options);
-            writeln!(
-                out,
-                "{}",
-                serde_json::to_string_pretty(&doc).map_err(anyhow::Error::from)?
-            )?;
+            // A closed stdout stays an I/O error (`orgctl ... | head` is not a failure).
+            serde_json::to_writer_pretty(&mut out, &doc).map_err(std::io::Error::from)?;
+            writeln!(out)?;
         }
         LintFormat::Sarif => {
             let doc = render::sarif::document(&linted, catalog);
@@ -141,7 +145,7 @@ fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
         if meta.is_dir() {
             let mut found = Vec::new();
             walk(path, &mut found)?;
-            found.sort();
+            sort_paths(&mut found);
             if found.is_empty() {
                 return Err(anyhow!("`{}` holds no *.json file", path.display()).into());
             }
@@ -157,10 +161,15 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), CliError> {
     let entries =
         std::fs::read_dir(dir).with_context(|| format!("cannot list `{}`", dir.display()))?;
     for entry in entries {
-        let path = entry
-            .with_context(|| format!("cannot list `{}`", dir.display()))?
-            .path();
-        if path.is_dir() {
+        let entry = entry.with_context(|| format!("cannot list `{}`", dir.display()))?;
+        let path = entry.path();
+        // The entry's type comes with the listing; only a symbolic link needs a look at
+        // what it points to.
+        let is_dir = match entry.file_type() {
+            Ok(t) if !t.is_symlink() => t.is_dir(),
+            _ => path.is_dir(),
+        };
+        if is_dir {
             walk(&path, out)?;
         } else if path
             .extension()
@@ -170,6 +179,26 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), CliError> {
         }
     }
     Ok(())
+}
+
+/// Sorts paths as `Path` orders them, component by component, but comparing bytes: each
+/// path's components joined with NULs (which no component holds, and which sort before every
+/// other byte, as the end of a component does). The paths of one walk share their first
+/// components, so the others are names, which compare as bytes.
+fn sort_paths(paths: &mut Vec<PathBuf>) {
+    let mut keyed: Vec<(Vec<u8>, PathBuf)> = paths
+        .drain(..)
+        .map(|p| {
+            let mut key = Vec::with_capacity(p.as_os_str().len() + 8);
+            for c in p.components() {
+                key.extend_from_slice(c.as_os_str().as_encoded_bytes());
+                key.push(0);
+            }
+            (key, p)
+        })
+        .collect();
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    paths.extend(keyed.into_iter().map(|(_, p)| p));
 }
 
 fn explain(rule: &str, printer: &Printer) -> Result<ExitCode, CliError> {
@@ -201,4 +230,30 @@ fn explain(rule: &str, printer: &Printer) -> Result<ExitCode, CliError> {
         )?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    #[test]
+    fn paths_sort_as_path_orders_them() {
+        let names = [
+            "root/foo/a.json",
+            "root/foo-bar.json",
+            "root/foo.json",
+            "root/foo/b/c.json",
+            "root/foo bar.json",
+            "root/Foo.json",
+            "root/foo!/x.json",
+            "root/fo.json",
+            "root/é.json",
+            "root/foo0.json",
+        ];
+        let mut expected: Vec<PathBuf> = names.iter().map(PathBuf::from).collect();
+        expected.sort();
+        let mut got: Vec<PathBuf> = names.iter().rev().map(PathBuf::from).collect();
+        super::sort_paths(&mut got);
+        assert_eq!(got, expected);
+    }
 }

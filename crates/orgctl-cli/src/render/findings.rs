@@ -7,7 +7,7 @@ use miette::{
     SourceCode,
 };
 use orgctl_lint::{Finding, FindingType, LintOptions};
-use serde_json::{Value, json};
+use serde::{Serialize, Serializer};
 
 use crate::commands::lint::LintedFile;
 use crate::printer::Printer;
@@ -128,49 +128,127 @@ fn summary_line(files: &[LintedFile]) -> String {
     )
 }
 
-/// The findings as one JSON document (schema in docs/lint.md).
-pub fn json(files: &[LintedFile], options: &LintOptions) -> Value {
-    let mut by_type = serde_json::Map::new();
-    for t in [
-        FindingType::Error,
-        FindingType::SecurityWarning,
-        FindingType::Warning,
-        FindingType::Suggestion,
-    ] {
-        let n = files
+/// The findings as one JSON document (schema in docs/lint.md), ready to serialize: written
+/// straight from the findings, without building a `serde_json::Value` first.
+pub fn json<'a>(files: &'a [LintedFile], options: &LintOptions) -> impl Serialize + 'a {
+    let count = |t: FindingType| {
+        files
             .iter()
             .flat_map(|f| &f.findings)
             .filter(|f| f.finding_type == t)
-            .count();
-        by_type.insert(t.as_str().to_owned(), json!(n));
-    }
-    json!({
-        "schema_version": 1,
-        "policy_type": options.policy_type.as_str(),
-        "files": files.iter().map(|file| json!({
-            "path": file.path,
-            "findings": file.findings.iter().map(|f| finding_json(file, f)).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-        "summary": {
-            "files": files.len(),
-            "findings": files.iter().map(|f| f.findings.len()).sum::<usize>(),
-            "by_type": by_type,
+            .count()
+    };
+    JsonDocument {
+        schema_version: 1,
+        policy_type: options.policy_type.as_str(),
+        files: JsonFiles(files),
+        summary: JsonSummary {
+            files: files.len(),
+            findings: files.iter().map(|f| f.findings.len()).sum(),
+            by_type: ByType {
+                error: count(FindingType::Error),
+                security_warning: count(FindingType::SecurityWarning),
+                warning: count(FindingType::Warning),
+                suggestion: count(FindingType::Suggestion),
+            },
         },
-    })
+    }
 }
 
-fn finding_json(file: &LintedFile, f: &Finding) -> Value {
-    let (line, column) = file.position(f.span.start);
-    let (end_line, end_column) = file.position(f.span.end);
-    json!({
-        "finding_type": f.finding_type,
-        "issue_code": f.issue_code,
-        "rule": f.rule,
-        "message": f.message,
-        "hint": f.hint,
-        "location": {
-            "start": {"line": line, "column": column, "offset": f.span.start},
-            "end": {"line": end_line, "column": end_column, "offset": f.span.end},
-        },
-    })
+#[derive(Serialize)]
+struct JsonDocument<'a> {
+    schema_version: u32,
+    policy_type: &'a str,
+    files: JsonFiles<'a>,
+    summary: JsonSummary,
+}
+
+struct JsonFiles<'a>(&'a [LintedFile]);
+
+impl Serialize for JsonFiles<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(|file| JsonFile {
+            path: &file.path,
+            findings: JsonFindings(file),
+        }))
+    }
+}
+
+#[derive(Serialize)]
+struct JsonFile<'a> {
+    path: &'a str,
+    findings: JsonFindings<'a>,
+}
+
+struct JsonFindings<'a>(&'a LintedFile);
+
+impl Serialize for JsonFindings<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let file = self.0;
+        serializer.collect_seq(file.findings.iter().map(|f| {
+            let (line, column) = file.position(f.span.start);
+            let (end_line, end_column) = file.position(f.span.end);
+            JsonFinding {
+                finding_type: f.finding_type,
+                issue_code: f.issue_code,
+                rule: f.rule,
+                message: &f.message,
+                hint: f.hint.as_deref(),
+                location: JsonLocation {
+                    start: JsonPosition {
+                        line,
+                        column,
+                        offset: f.span.start,
+                    },
+                    end: JsonPosition {
+                        line: end_line,
+                        column: end_column,
+                        offset: f.span.end,
+                    },
+                },
+            }
+        }))
+    }
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    finding_type: FindingType,
+    issue_code: &'a str,
+    rule: &'a str,
+    message: &'a str,
+    hint: Option<&'a str>,
+    location: JsonLocation,
+}
+
+#[derive(Serialize)]
+struct JsonLocation {
+    start: JsonPosition,
+    end: JsonPosition,
+}
+
+#[derive(Serialize)]
+struct JsonPosition {
+    line: usize,
+    column: usize,
+    offset: usize,
+}
+
+#[derive(Serialize)]
+struct JsonSummary {
+    files: usize,
+    findings: usize,
+    by_type: ByType,
+}
+
+#[derive(Serialize)]
+struct ByType {
+    #[serde(rename = "ERROR")]
+    error: usize,
+    #[serde(rename = "SECURITY_WARNING")]
+    security_warning: usize,
+    #[serde(rename = "WARNING")]
+    warning: usize,
+    #[serde(rename = "SUGGESTION")]
+    suggestion: usize,
 }

@@ -108,7 +108,12 @@ fn check(cx: &mut LintContext<'_>) {
                 "attach such an SCP only to a quarantine OU; elsewhere, deny specific actions, and exempt the administrator roles with `ArnNotLike {\"aws:PrincipalArn\": \"arn:aws:iam::*:role/OrganizationAccountAccessRole\"}`".to_owned(),
             ));
         }
-    } else {
+    } else if policy
+        .statements
+        .iter()
+        .any(|st| st.effect.node == Effect::Deny && conditions_modeled(st))
+    {
+        // Only such statements can deny a critical request.
         let region = allowed_region(cx);
         let compiled = CompiledPolicy::new("scp", policy);
         let statements = compiled.statements();

@@ -32,15 +32,16 @@
 //! - IAM Access Analyzer policy checks: `REDUNDANT_STATEMENT`
 //! - IAM User Guide, policy evaluation logic (an explicit deny overrides any allow)
 
-use std::collections::HashMap;
+use std::cell::OnceCell;
 
-use orgctl_catalog::Catalog;
+use orgctl_catalog::{ActionRef, Catalog};
 use orgctl_policy::{Effect, Principal, Statement};
 
 use super::Rule;
-use super::redundant_value::{Kind, PatternSet, Scratch, has_wildcard};
+use super::redundant_value::{Kind, PatternSet, Scratch, has_wildcard, normalized};
 use crate::context::LintContext;
 use crate::finding::FindingType;
+use crate::util::FxHashMap;
 
 /// The rule.
 pub const RULE: Rule = Rule {
@@ -54,35 +55,64 @@ pub const RULE: Rule = Rule {
 #[derive(Debug)]
 struct Shape<'a> {
     effect: Effect,
-    actions: Patterns,
+    actions: Patterns<'a>,
     /// `None` when the statement has no `Resource` (trust policies).
-    resources: Option<Patterns>,
+    resources: Option<Patterns<'a>>,
     /// Principal, normalized: `None` for no `Principal`, `Some(empty)` for `"*"`.
     principal: Option<Vec<(&'static str, &'a str)>>,
-    /// Condition, normalized; empty when unconditional.
-    condition: Vec<(String, String, Vec<&'a str>)>,
+    /// Whether the statement has no condition.
+    unconditional: bool,
+    /// Its condition, computed on first use.
+    condition: OnceCell<Condition<'a>>,
+    statement: &'a Statement,
+}
+
+/// A condition, normalized: operator, lower-case key and sorted values, sorted.
+type Condition<'a> = Vec<(String, String, Vec<&'a str>)>;
+
+impl<'a> Shape<'a> {
+    /// The condition, normalized; empty when unconditional.
+    fn condition(&self) -> &Condition<'a> {
+        self.condition
+            .get_or_init(|| normalized_condition(self.statement))
+    }
+}
+
+fn normalized_condition(st: &Statement) -> Condition<'_> {
+    let mut condition: Condition<'_> = st
+        .condition
+        .iter()
+        .flat_map(|b| {
+            let op = b.operator.node.to_string();
+            b.entries.iter().map(move |e| {
+                let mut values: Vec<&str> = e.values.iter().map(|v| v.node.as_text()).collect();
+                values.sort_unstable();
+                values.dedup();
+                (op.clone(), e.key.node.to_ascii_lowercase(), values)
+            })
+        })
+        .collect();
+    condition.sort();
+    condition
 }
 
 /// The entries of `Action` or `Resource`, normalized, and indexed to cover others.
 #[derive(Debug)]
-struct Patterns {
+struct Patterns<'a> {
     /// Contains `*`.
     any: bool,
-    set: PatternSet,
+    set: PatternSet<'a>,
     /// Normalized entries.
-    items: Vec<String>,
+    items: Vec<&'a str>,
 }
 
-impl Patterns {
-    fn new(list: &orgctl_policy::StringList, kind: Kind) -> Self {
-        let items: Vec<String> = list
-            .items
-            .iter()
-            .map(|i| kind.normalize(&i.node).into_owned())
-            .collect();
+impl<'a> Patterns<'a> {
+    /// `buf` holds the normalized entries that are not the entries themselves.
+    fn new(list: &'a orgctl_policy::StringList, kind: Kind, buf: &'a mut String) -> Self {
+        let items = normalized(&list.items, kind, buf);
         Self {
-            any: items.iter().any(|i| i == "*"),
-            set: PatternSet::new(items.iter().map(String::as_str), kind),
+            any: items.contains(&"*"),
+            set: PatternSet::new(items.iter().copied(), kind),
             items,
         }
     }
@@ -93,7 +123,8 @@ impl Patterns {
     }
 }
 
-fn shape(st: &Statement) -> Option<Shape<'_>> {
+/// `bufs` hold the normalized entries of `Action` and `Resource`.
+fn shape<'a>(st: &'a Statement, bufs: &'a mut (String, String)) -> Option<Shape<'a>> {
     if st.action.negated
         || st
             .resource
@@ -124,51 +155,46 @@ fn shape(st: &Statement) -> Option<Shape<'_>> {
         v.dedup();
         v
     });
-    let mut condition: Vec<(String, String, Vec<&str>)> = st
-        .condition
-        .iter()
-        .flat_map(|b| {
-            let op = b.operator.node.to_string();
-            b.entries.iter().map(move |e| {
-                let mut values: Vec<&str> = e.values.iter().map(|v| v.node.as_text()).collect();
-                values.sort_unstable();
-                values.dedup();
-                (op.clone(), e.key.node.to_ascii_lowercase(), values)
-            })
-        })
-        .collect();
-    condition.sort();
     Some(Shape {
         effect: st.effect.node,
-        actions: Patterns::new(&st.action.values, Kind::Action),
+        actions: Patterns::new(&st.action.values, Kind::Action, &mut bufs.0),
         resources: st
             .resource
             .as_ref()
-            .map(|r| Patterns::new(&r.values, Kind::Resource)),
+            .map(|r| Patterns::new(&r.values, Kind::Resource, &mut bufs.1)),
         principal,
-        condition,
+        unconditional: st.condition.iter().all(|b| b.entries.is_empty()),
+        condition: OnceCell::new(),
+        statement: st,
     })
 }
 
-/// Catalog expansions of wildcard action patterns (lower-case names), computed once per run.
+/// Catalog expansions of wildcard action patterns, computed once per run.
 struct Expansions<'c> {
     catalog: &'c Catalog,
-    cache: HashMap<String, Vec<String>>,
+    cache: FxHashMap<String, Vec<ActionRef<'c>>>,
+    /// An action's lower-case `service:name`.
+    name: String,
 }
 
-impl Expansions<'_> {
-    fn get(&mut self, pattern: &str) -> &[String] {
+impl<'c> Expansions<'c> {
+    /// Whether the pattern matches some action and `outer` covers every action it matches.
+    fn all_covered(&mut self, pattern: &str, outer: &Patterns<'_>, scratch: &mut Scratch) -> bool {
         let catalog = self.catalog;
-        self.cache
+        let expanded = self
+            .cache
             .entry(pattern.to_owned())
-            .or_insert_with(|| {
-                catalog
-                    .expand(pattern)
-                    .iter()
-                    .map(|a| a.full_name().to_ascii_lowercase())
-                    .collect()
+            .or_insert_with(|| catalog.expand(pattern));
+        let name = &mut self.name;
+        !expanded.is_empty()
+            && expanded.iter().all(|a| {
+                name.clear();
+                name.push_str(a.service().prefix());
+                name.push(':');
+                name.push_str(a.name());
+                name.make_ascii_lowercase();
+                outer.covers(name, scratch)
             })
-            .as_slice()
     }
 }
 
@@ -192,24 +218,25 @@ fn actions_covered(
         if !(by_catalog && has_wildcard(norm) && may_share_actions(norm, outer)) {
             return false;
         }
-        let expanded = expansions.get(norm);
-        !expanded.is_empty() && expanded.iter().all(|name| outer.covers(name, scratch))
+        expansions.all_covered(norm, outer, scratch)
     })
 }
 
 /// Whether `outer` has an entry that may match actions of the services `pattern` names:
 /// without one, there is no point in expanding `pattern`.
-fn may_share_actions(pattern: &str, outer: &Patterns) -> bool {
-    let service_of = |p: &str| p.split_once(':').map(|(s, _)| s.to_owned());
-    let any_service = |s: &Option<String>| s.as_deref().is_none_or(has_wildcard);
+fn may_share_actions(pattern: &str, outer: &Patterns<'_>) -> bool {
+    fn service_of(p: &str) -> Option<&str> {
+        p.split_once(':').map(|(s, _)| s)
+    }
+    let any_service = |s: Option<&str>| s.is_none_or(has_wildcard);
     let service = service_of(pattern);
-    if any_service(&service) {
+    if any_service(service) {
         // Every service: only an entry with a wildcard service can follow.
-        return outer.items.iter().any(|o| any_service(&service_of(o)));
+        return outer.items.iter().any(|o| any_service(service_of(o)));
     }
     outer.items.iter().any(|o| {
         let s = service_of(o);
-        any_service(&s) || s == service
+        any_service(s) || s == service
     })
 }
 
@@ -238,10 +265,17 @@ fn check(cx: &mut LintContext<'_>) {
     if policy.statements.len() < 2 {
         return;
     }
-    let shapes: Vec<Option<Shape<'_>>> = policy.statements.iter().map(shape).collect();
+    let mut bufs = vec![(String::new(), String::new()); policy.statements.len()];
+    let shapes: Vec<Option<Shape<'_>>> = policy
+        .statements
+        .iter()
+        .zip(&mut bufs)
+        .map(|(st, buf)| shape(st, buf))
+        .collect();
     let mut expansions = Expansions {
         catalog: cx.catalog,
-        cache: HashMap::new(),
+        cache: FxHashMap::default(),
+        name: String::new(),
     };
     let mut scratch = Scratch::default();
     let mut found = Vec::new();
@@ -253,7 +287,7 @@ fn check(cx: &mut LintContext<'_>) {
                 let outer = outer.as_ref()?;
                 (j != i
                     && outer.effect == Effect::Deny
-                    && outer.condition.is_empty()
+                    && outer.unconditional
                     && match (&outer.principal, &inner.principal) {
                         (None, None) => true,
                         (Some(o), Some(p)) => o.is_empty() || o == p,
@@ -284,14 +318,14 @@ fn check(cx: &mut LintContext<'_>) {
             if j == i
                 || outer.effect != inner.effect
                 || outer.principal != inner.principal
-                || !(outer.condition.is_empty() || outer.condition == inner.condition)
+                || !(outer.unconditional || outer.condition() == inner.condition())
                 || !actions_covered(inner, outer, by_catalog, &mut expansions, &mut scratch)
                 || !resources_covered(inner, outer, &mut scratch)
             {
                 return None;
             }
             // Two statements that cover each other: keep the first.
-            let mutual = outer.condition == inner.condition
+            let mutual = outer.condition() == inner.condition()
                 && resources_covered(outer, inner, &mut scratch)
                 && actions_covered(outer, inner, by_catalog, &mut expansions, &mut scratch);
             (!(mutual && j > i)).then_some(j)

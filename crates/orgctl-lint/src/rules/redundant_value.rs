@@ -24,17 +24,17 @@
 //! - IAM User Guide, wildcards in `Action` and `Resource` (in the first five fields of an ARN
 //!   a wildcard does not match across `:`)
 
-use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::cell::OnceCell;
 
 use orgctl_eval::Context;
 use orgctl_eval::template::{Syntax, Template};
-use orgctl_policy::StringList;
 use orgctl_policy::glob::Case;
+use orgctl_policy::{Spanned, StringList};
 
 use super::Rule;
 use crate::context::LintContext;
 use crate::finding::FindingType;
+use crate::util::{FxBuildHasher, FxHashMap, FxHashSet};
 
 /// The rule.
 pub const RULE: Rule = Rule {
@@ -84,17 +84,18 @@ fn redundant_entries(
     if items.len() < 2 {
         return;
     }
-    let norms: Vec<Cow<'_, str>> = items.iter().map(|i| kind.normalize(&i.node)).collect();
-    let set = PatternSet::new(norms.iter().map(AsRef::as_ref), kind);
+    let mut buf = String::new();
+    let norms = normalized(items, kind, &mut buf);
+    let set = PatternSet::new(norms.iter().copied(), kind);
     let (code, what) = match kind {
         Kind::Action => ("REDUNDANT_ACTION", "action"),
         Kind::Resource => ("REDUNDANT_RESOURCE", "resource"),
     };
     let text = |n: usize| items.get(n).map_or("", |e| e.node.as_str());
     // First position of each distinct entry.
-    let mut first: HashMap<&str, usize> = HashMap::with_capacity(items.len());
-    for ((n, item), norm) in items.iter().enumerate().zip(&norms) {
-        let norm: &str = norm;
+    let mut first: FxHashMap<&str, usize> =
+        FxHashMap::with_capacity_and_hasher(items.len(), FxBuildHasher::default());
+    for ((n, item), &norm) in items.iter().enumerate().zip(&norms) {
         if let Some(&earlier) = first.get(norm) {
             out.push((
                 code,
@@ -105,11 +106,11 @@ fn redundant_entries(
             continue;
         }
         first.insert(norm, n);
-        let cover = set.covering(norm, scratch, |m, ptoks| {
-            m != n
-                && norms.get(m).is_some_and(|o| o != norm)
-                // Two spellings of one pattern cover each other: keep the first.
-                && !(m > n && covers(&tokens(norm, kind), ptoks, kind, &mut Vec::new()))
+        // Entries equal to this one (itself included) are not candidates.
+        let skip = |m: usize| norms.get(m).is_none_or(|o| *o == norm);
+        let cover = set.covering(norm, scratch, skip, |m, ptoks| {
+            // Two spellings of one pattern cover each other: keep the first.
+            !(m > n && covers(&tokens(norm, kind), ptoks, kind, &mut Vec::new()))
         });
         if let Some(m) = cover {
             let by = text(m);
@@ -126,6 +127,38 @@ fn redundant_entries(
     }
 }
 
+/// The entries of a list in the form equal entries share: lower case for actions, which are
+/// written into `buf`, all in one allocation.
+pub(super) fn normalized<'a>(
+    items: &'a [Spanned<String>],
+    kind: Kind,
+    buf: &'a mut String,
+) -> Vec<&'a str> {
+    match kind {
+        Kind::Resource => items.iter().map(|i| i.node.as_str()).collect(),
+        Kind::Action => {
+            buf.clear();
+            buf.reserve(items.iter().map(|i| i.node.len()).sum());
+            for i in items {
+                buf.push_str(&i.node);
+            }
+            // Lower-casing keeps lengths: each entry is where it was.
+            buf.make_ascii_lowercase();
+            let buf: &'a str = buf;
+            let mut start = 0;
+            items
+                .iter()
+                .map(|i| {
+                    let end = start + i.node.len();
+                    let s = buf.get(start..end).unwrap_or_default();
+                    start = end;
+                    s
+                })
+                .collect()
+        }
+    }
+}
+
 /// Buffers reused between containment tests.
 #[derive(Debug, Default)]
 pub(super) struct Scratch {
@@ -133,72 +166,98 @@ pub(super) struct Scratch {
     toks: Vec<Tok>,
 }
 
+/// Up to this many wildcard entries, candidates are found by a scan rather than by head.
+const SCAN_LIMIT: usize = 16;
+
+/// A wildcard entry of a [`PatternSet`].
+#[derive(Debug)]
+struct Wild<'a> {
+    /// Position in the element.
+    pos: usize,
+    /// The entry, normalized.
+    norm: &'a str,
+    /// Its literal head, the text before the first wildcard.
+    head: &'a str,
+    /// Its tokens, computed on first use.
+    tokens: OnceCell<Vec<Tok>>,
+    /// The evaluator's matcher, to test values without wildcards fast (`None` for entries
+    /// with variables); compiled on first use.
+    matcher: OnceCell<Option<Template>>,
+}
+
 /// The entries of one element, indexed to find the wildcard entries that may cover a value.
 #[derive(Debug)]
-pub(super) struct PatternSet {
+pub(super) struct PatternSet<'a> {
     kind: Kind,
     /// Normalized entries without wildcards.
-    literals: HashSet<String>,
-    /// Wildcard entries: position in the element, tokens, and the evaluator's matcher to
-    /// test values without wildcards fast (`None` for entries with variables).
-    wild: Vec<(usize, Vec<Tok>, Option<Template>)>,
-    /// Wildcard entries (indexes of `wild`) by their literal head, the text before the first
-    /// wildcard: only an entry whose head starts the value's head can cover it.
-    by_head: HashMap<String, Vec<usize>>,
+    literal_entries: Vec<&'a str>,
+    /// The same, as a set, built on first use.
+    literals: OnceCell<FxHashSet<&'a str>>,
+    /// Wildcard entries, in element order.
+    wild: Vec<Wild<'a>>,
+    /// With more than [`SCAN_LIMIT`] wildcard entries: their indexes by literal head. Only an
+    /// entry whose head starts the value's head can cover it.
+    by_head: FxHashMap<&'a str, Vec<usize>>,
     /// The lengths of those heads, sorted.
     head_lens: Vec<usize>,
     /// An empty request context, for [`Template::matches`].
     empty: Context,
 }
 
-impl PatternSet {
-    /// Indexes `entries`, normalized with [`Kind::normalize`].
-    pub(super) fn new<'a>(entries: impl Iterator<Item = &'a str>, kind: Kind) -> Self {
+impl<'a> PatternSet<'a> {
+    /// Indexes `entries`, normalized with [`normalized`].
+    pub(super) fn new(entries: impl Iterator<Item = &'a str>, kind: Kind) -> Self {
         let mut set = Self {
             kind,
-            literals: HashSet::new(),
+            literal_entries: Vec::new(),
+            literals: OnceCell::new(),
             wild: Vec::new(),
-            by_head: HashMap::new(),
+            by_head: FxHashMap::default(),
             head_lens: Vec::new(),
             empty: Context::new(),
         };
         for (n, norm) in entries.enumerate() {
-            if has_wildcard(norm) {
-                let head = head(norm);
-                if !set.head_lens.contains(&head.len()) {
-                    set.head_lens.push(head.len());
-                }
-                set.by_head
-                    .entry(head.to_owned())
-                    .or_default()
-                    .push(set.wild.len());
-                let matcher = (!norm.contains("${")).then(|| {
-                    let syntax = Syntax {
-                        wildcards: true,
-                        variables: false,
-                    };
-                    Template::compile(norm, syntax, kind == Kind::Resource)
-                });
-                set.wild.push((n, tokens(norm, kind), matcher));
-            } else {
-                set.literals.insert(norm.to_owned());
+            match first_wildcard(norm) {
+                Some(at) => set.wild.push(Wild {
+                    pos: n,
+                    norm,
+                    head: norm.get(..at).unwrap_or_default(),
+                    tokens: OnceCell::new(),
+                    matcher: OnceCell::new(),
+                }),
+                None => set.literal_entries.push(norm),
             }
         }
-        set.head_lens.sort_unstable();
+        if set.wild.len() > SCAN_LIMIT {
+            for (w, wild) in set.wild.iter().enumerate() {
+                if !set.head_lens.contains(&wild.head.len()) {
+                    set.head_lens.push(wild.head.len());
+                }
+                set.by_head.entry(wild.head).or_default().push(w);
+            }
+            set.head_lens.sort_unstable();
+        }
         set
     }
 
     /// Whether an entry is `norm` itself or a wildcard that covers it.
     pub(super) fn covers(&self, norm: &str, scratch: &mut Scratch) -> bool {
-        self.literals.contains(norm) || self.covering(norm, scratch, |_, _| true).is_some()
+        self.literals
+            .get_or_init(|| self.literal_entries.iter().copied().collect())
+            .contains(norm)
+            || self
+                .covering(norm, scratch, |_| false, |_, _| true)
+                .is_some()
     }
 
     /// The position of the first wildcard entry that covers the value `norm` (normalized) and
-    /// that `accept` accepts.
+    /// that `accept` accepts. Entries at positions `skip` names are not considered (a cheap
+    /// test, made before the containment test).
     pub(super) fn covering(
         &self,
         norm: &str,
         scratch: &mut Scratch,
+        skip: impl Fn(usize) -> bool,
         mut accept: impl FnMut(usize, &[Tok]) -> bool,
     ) -> Option<usize> {
         if self.wild.is_empty() {
@@ -206,36 +265,57 @@ impl PatternSet {
         }
         let own_head = head(norm);
         let literal = !has_wildcard(norm);
-        let case = match self.kind {
+        let kind = self.kind;
+        let case = match kind {
             Kind::Action => Case::AsciiInsensitive,
             Kind::Resource => Case::Sensitive,
         };
         let mut tokenized = false;
+        let mut test = |w: &Wild<'_>| {
+            if literal
+                && let Some(m) = w.matcher.get_or_init(|| {
+                    (!w.norm.contains("${")).then(|| {
+                        let syntax = Syntax {
+                            wildcards: true,
+                            variables: false,
+                        };
+                        Template::compile(w.norm, syntax, kind == Kind::Resource)
+                    })
+                })
+            {
+                return m.matches(norm, &self.empty, case)
+                    && accept(w.pos, w.tokens.get_or_init(|| tokens(w.norm, kind)));
+            }
+            if !tokenized {
+                scratch.toks.clear();
+                tokens_into(norm, kind, &mut scratch.toks);
+                tokenized = true;
+            }
+            let ptoks = w.tokens.get_or_init(|| tokens(w.norm, kind));
+            covers(ptoks, &scratch.toks, kind, &mut scratch.dp) && accept(w.pos, ptoks)
+        };
+        if self.by_head.is_empty() {
+            // In element order, so the first that covers is the answer.
+            return self
+                .wild
+                .iter()
+                .find(|w| own_head.starts_with(w.head) && !skip(w.pos) && test(w))
+                .map(|w| w.pos);
+        }
         let mut best: Option<usize> = None;
         for &len in self.head_lens.iter().take_while(|&&l| l <= own_head.len()) {
             let Some(candidates) = own_head.get(..len).and_then(|h| self.by_head.get(h)) else {
                 continue;
             };
             for &w in candidates {
-                let Some((pos, ptoks, matcher)) = self.wild.get(w) else {
+                let Some(wild) = self.wild.get(w) else {
                     continue;
                 };
-                if best.is_some_and(|b| b <= *pos) {
+                if best.is_some_and(|b| b <= wild.pos) || skip(wild.pos) {
                     continue;
                 }
-                if literal && let Some(m) = matcher {
-                    if m.matches(norm, &self.empty, case) && accept(*pos, ptoks) {
-                        best = Some(*pos);
-                    }
-                    continue;
-                }
-                if !tokenized {
-                    scratch.toks.clear();
-                    tokens_into(norm, self.kind, &mut scratch.toks);
-                    tokenized = true;
-                }
-                if covers(ptoks, &scratch.toks, self.kind, &mut scratch.dp) && accept(*pos, ptoks) {
-                    best = Some(*pos);
+                if test(wild) {
+                    best = Some(wild.pos);
                 }
             }
         }
@@ -245,18 +325,21 @@ impl PatternSet {
 
 /// The text before the first wildcard or variable.
 fn head(norm: &str) -> &str {
-    let end = norm
-        .find(['*', '?'])
-        .into_iter()
-        .chain(norm.find("${"))
-        .min()
-        .unwrap_or(norm.len());
+    let end = first_wildcard(norm).unwrap_or(norm.len());
     norm.get(..end).unwrap_or_default()
+}
+
+/// Where the first `*`, `?` or `${` of `s` starts.
+fn first_wildcard(s: &str) -> Option<usize> {
+    let bytes = s.as_bytes();
+    bytes.iter().enumerate().position(|(i, &b)| {
+        b == b'*' || b == b'?' || (b == b'$' && bytes.get(i + 1) == Some(&b'{'))
+    })
 }
 
 /// Whether `s` holds a wildcard (or a policy variable, which may stand for anything).
 pub(super) fn has_wildcard(s: &str) -> bool {
-    s.contains(['*', '?']) || s.contains("${")
+    first_wildcard(s).is_some()
 }
 
 /// What a pattern matches: actions (case-insensitive, `*` crosses `:`) or resources
@@ -267,18 +350,6 @@ pub(super) enum Kind {
     Action,
     /// `Resource`/`NotResource` entries.
     Resource,
-}
-
-impl Kind {
-    /// The entry in the form equal entries share: lower case for actions.
-    pub(super) fn normalize(self, entry: &str) -> Cow<'_, str> {
-        match self {
-            Self::Action if entry.bytes().any(|b| b.is_ascii_uppercase()) => {
-                Cow::Owned(entry.to_ascii_lowercase())
-            }
-            Self::Action | Self::Resource => Cow::Borrowed(entry),
-        }
-    }
 }
 
 /// One piece of a pattern, for containment.

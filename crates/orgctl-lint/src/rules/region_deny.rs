@@ -286,11 +286,12 @@ fn analyze(cx: &LintContext<'_>, st: &Statement, variables: bool) -> Option<Repo
                 continue;
             };
             let mut total = 0;
+            let mut in_service = matcher.for_service(svc.prefix);
             let mut denied: Vec<&str> = service
                 .actions()
                 .inspect(|_| total += 1)
                 .map(|a| a.name())
-                .filter(|name| matcher.matches(svc.prefix, name))
+                .filter(|name| in_service.matches(name))
                 .collect();
             denied.sort_unstable();
             if !denied.is_empty() {
@@ -437,18 +438,19 @@ fn thousands(n: usize) -> String {
 
 /// A statement's `Action`/`NotAction`, matched the way the evaluator matches it: a literal
 /// service prefix selects the service and the name is matched against the rest; other
-/// patterns are matched against the whole `service:Name`.
-struct ActionMatcher {
+/// patterns are matched against the whole `service:Name`. Letters compare without regard to
+/// case.
+struct ActionMatcher<'a> {
     negated: bool,
     any: bool,
-    /// Lower-case service, lower-case name pattern.
-    by_service: Vec<(String, String)>,
-    /// Lower-case whole patterns.
-    whole: Vec<String>,
+    /// Service, name pattern.
+    by_service: Vec<(&'a str, Vec<Seg<'a>>)>,
+    /// Whole patterns.
+    whole: Vec<Vec<Seg<'a>>>,
 }
 
-impl ActionMatcher {
-    fn new(st: &Statement) -> Self {
+impl<'a> ActionMatcher<'a> {
+    fn new(st: &'a Statement) -> Self {
         let mut m = Self {
             negated: st.action.negated,
             any: false,
@@ -456,19 +458,34 @@ impl ActionMatcher {
             whole: Vec::new(),
         };
         for item in &st.action.values.items {
-            let lower = item.node.to_ascii_lowercase();
-            if lower == "*" {
+            let pattern = item.node.as_str();
+            if pattern == "*" {
                 m.any = true;
                 continue;
             }
-            match lower.split_once(':') {
+            match pattern.split_once(':') {
                 Some((service, name)) if !glob::has_wildcard(service) => {
-                    m.by_service.push((service.to_owned(), name.to_owned()));
+                    m.by_service.push((service, glob::segments(name)));
                 }
-                _ => m.whole.push(lower),
+                _ => m.whole.push(glob::segments(pattern)),
             }
         }
         m
+    }
+
+    /// The matcher for the actions of the service `prefix`.
+    fn for_service<'m>(&'m self, prefix: &'m str) -> ServiceMatcher<'m, 'a> {
+        ServiceMatcher {
+            matcher: self,
+            prefix,
+            names: self
+                .by_service
+                .iter()
+                .filter(|(s, _)| s.eq_ignore_ascii_case(prefix))
+                .map(|(_, segs)| segs.as_slice())
+                .collect(),
+            full: String::new(),
+        }
     }
 
     /// Whether the statement covers `prefix:name` (the statement's effect applies to it).
@@ -478,17 +495,46 @@ impl ActionMatcher {
                 .by_service
                 .iter()
                 .filter(|(s, _)| s.eq_ignore_ascii_case(prefix))
-                .any(|(_, pattern)| {
-                    let segs: Vec<Seg<'_>> = glob::segments(pattern);
-                    glob::matches(&segs, name, Case::AsciiInsensitive)
-                })
+                .any(|(_, segs)| glob::matches(segs, name, Case::AsciiInsensitive))
             || (!self.whole.is_empty() && {
                 let full = format!("{prefix}:{name}");
                 self.whole
                     .iter()
-                    .any(|p| glob::matches(&glob::segments(p), &full, Case::AsciiInsensitive))
+                    .any(|segs| glob::matches(segs, &full, Case::AsciiInsensitive))
             });
         hit != self.negated
+    }
+}
+
+/// An [`ActionMatcher`] for the actions of one service: [`ActionMatcher::matches`] with the
+/// patterns of other services set aside once.
+struct ServiceMatcher<'m, 'a> {
+    matcher: &'m ActionMatcher<'a>,
+    prefix: &'m str,
+    /// The name patterns of the service.
+    names: Vec<&'m [Seg<'a>]>,
+    /// `prefix:name`, for the whole patterns.
+    full: String,
+}
+
+impl ServiceMatcher<'_, '_> {
+    fn matches(&mut self, name: &str) -> bool {
+        let m = self.matcher;
+        let hit = m.any
+            || self
+                .names
+                .iter()
+                .any(|segs| glob::matches(segs, name, Case::AsciiInsensitive))
+            || (!m.whole.is_empty() && {
+                self.full.clear();
+                self.full.push_str(self.prefix);
+                self.full.push(':');
+                self.full.push_str(name);
+                m.whole
+                    .iter()
+                    .any(|segs| glob::matches(segs, &self.full, Case::AsciiInsensitive))
+            });
+        hit != m.negated
     }
 }
 

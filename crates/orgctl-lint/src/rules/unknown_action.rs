@@ -106,7 +106,7 @@ fn check(cx: &mut LintContext<'_>) {
                 }
                 continue;
             }
-            if catalog.action(text).is_none() {
+            if svc.action(name).is_none() {
                 let suggestion = closest(name, svc.actions().map(|a| a.name()));
                 let what = if statement.action.negated {
                     "the exemption never applies, so the action it means to spare is not spared"

@@ -21,10 +21,14 @@
 //! - IAM Access Analyzer policy checks: `INVALID_GLOBAL_CONDITION_KEY`, `INVALID_SERVICE_CONDITION_KEY`
 //! - AWS global condition context keys
 
+use std::sync::OnceLock;
+
+use orgctl_catalog::Catalog;
+
 use super::Rule;
 use crate::context::LintContext;
 use crate::finding::FindingType;
-use crate::util::{closest, is_templated};
+use crate::util::{FxHashMap, closest, is_templated};
 
 /// The rule.
 pub const RULE: Rule = Rule {
@@ -64,8 +68,17 @@ fn check(cx: &mut LintContext<'_>) {
                         format!("a condition key of `{prefix}`"),
                     )
                 };
-                let candidates = known_keys(cx, prefix);
-                let suggestion = closest(key, candidates.iter().map(String::as_str));
+                let suggestion = match key_groups(catalog) {
+                    Some(groups) => closest(
+                        key,
+                        groups
+                            .get(&prefix.to_ascii_lowercase())
+                            .into_iter()
+                            .flatten()
+                            .copied(),
+                    ),
+                    None => closest(key, known_keys(catalog, prefix)),
+                };
                 cx.report(
                     FindingType::Error,
                     code,
@@ -81,15 +94,34 @@ fn check(cx: &mut LintContext<'_>) {
     }
 }
 
-/// Keys with the same prefix, for suggestions.
-fn known_keys(cx: &LintContext<'_>, prefix: &str) -> Vec<String> {
-    cx.catalog
-        .condition_key_names()
-        .filter(|k| {
-            k.split(':')
-                .next()
-                .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
+/// For the embedded catalog, its condition key names by lower-case prefix (what comes before
+/// the first `:`), in catalog order: computed once per process, for suggestions.
+fn key_groups(catalog: &Catalog) -> Option<&'static FxHashMap<String, Vec<&'static str>>> {
+    static GROUPS: OnceLock<FxHashMap<String, Vec<&'static str>>> = OnceLock::new();
+    let embedded = Catalog::embedded().ok()?;
+    std::ptr::eq(embedded, catalog).then(|| {
+        GROUPS.get_or_init(|| {
+            let mut groups: FxHashMap<String, Vec<&str>> = FxHashMap::default();
+            for name in embedded.condition_key_names() {
+                let prefix = name.split(':').next().unwrap_or_default();
+                groups
+                    .entry(prefix.to_ascii_lowercase())
+                    .or_default()
+                    .push(name);
+            }
+            groups
         })
-        .map(str::to_owned)
-        .collect()
+    })
+}
+
+/// Keys with the same prefix, for suggestions.
+fn known_keys<'c>(catalog: &'c Catalog, prefix: &str) -> impl Iterator<Item = &'c str> {
+    // `prefix` holds no `:` (it is what precedes the key's first one): a key has the same
+    // prefix when it starts with it and a `:` or its end follows.
+    catalog.condition_key_names().filter(move |k| {
+        k.as_bytes()
+            .get(..prefix.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(prefix.as_bytes()))
+            && matches!(k.as_bytes().get(prefix.len()), None | Some(b':'))
+    })
 }
