@@ -273,7 +273,7 @@ impl Data {
         let count = self
             .field(services, index, service::ACTION_COUNT)
             .unwrap_or(0) as usize;
-        first..first + count
+        first..first.saturating_add(count)
     }
 }
 
@@ -642,7 +642,7 @@ impl<'a> ActionRef<'a> {
         let catalog = self.catalog;
         let first = self.field(action::FIRST_RESOURCE).unwrap_or(0) as usize;
         let count = self.field(action::RESOURCE_COUNT).unwrap_or(0) as usize;
-        (first..first + count).map(move |index| ActionResourceRef { catalog, index })
+        (first..first.saturating_add(count)).map(move |index| ActionResourceRef { catalog, index })
     }
 
     /// The condition keys the action supports beyond those of its resource types.
