@@ -34,7 +34,7 @@ use orgctl_policy::{Spanned, StringList};
 use super::Rule;
 use crate::context::LintContext;
 use crate::finding::FindingType;
-use crate::util::{FxBuildHasher, FxHashMap, FxHashSet};
+use crate::util::{FxHashMap, FxHashSet};
 
 /// The rule.
 pub const RULE: Rule = Rule {
@@ -47,6 +47,7 @@ pub const RULE: Rule = Rule {
 fn check(cx: &mut LintContext<'_>) {
     let mut found = Vec::new();
     let mut scratch = Scratch::default();
+    let mut buf = String::new();
     for st in &cx.policy.statements {
         let element = if st.action.negated {
             "NotAction"
@@ -59,10 +60,18 @@ fn check(cx: &mut LintContext<'_>) {
             element,
             &mut found,
             &mut scratch,
+            &mut buf,
         );
         if let Some(r) = &st.resource {
             let element = if r.negated { "NotResource" } else { "Resource" };
-            redundant_entries(&r.values, Kind::Resource, element, &mut found, &mut scratch);
+            redundant_entries(
+                &r.values,
+                Kind::Resource,
+                element,
+                &mut found,
+                &mut scratch,
+                &mut buf,
+            );
         }
     }
     for (code, span, message, hint) in found {
@@ -73,30 +82,44 @@ fn check(cx: &mut LintContext<'_>) {
 type Found = Vec<(&'static str, orgctl_policy::Span, String, String)>;
 
 /// Reports each entry of `list` that an earlier equal entry, or a wildcard entry, covers.
+/// `buf` is scratch space for the normalized entries.
 fn redundant_entries(
     list: &StringList,
     kind: Kind,
     element: &str,
     out: &mut Found,
     scratch: &mut Scratch,
+    buf: &mut String,
 ) {
+    /// Up to this many entries, duplicates are found by a scan rather than a hash map.
+    const SCAN: usize = 16;
     let items = &list.items;
     if items.len() < 2 {
         return;
     }
-    let mut buf = String::new();
-    let norms = normalized(items, kind, &mut buf);
-    let set = PatternSet::new(norms.iter().copied(), kind);
+    let norms = normalized(items, kind, buf);
+    // Only a wildcard entry covers others.
+    let set = norms
+        .iter()
+        .any(|n| has_wildcard(n))
+        .then(|| PatternSet::new(norms.iter().copied(), kind));
     let (code, what) = match kind {
         Kind::Action => ("REDUNDANT_ACTION", "action"),
         Kind::Resource => ("REDUNDANT_RESOURCE", "resource"),
     };
     let text = |n: usize| items.get(n).map_or("", |e| e.node.as_str());
     // First position of each distinct entry.
-    let mut first: FxHashMap<&str, usize> =
-        FxHashMap::with_capacity_and_hasher(items.len(), FxBuildHasher::default());
+    let mut first: FxHashMap<&str, usize> = FxHashMap::default();
+    let scan = items.len() <= SCAN;
     for ((n, item), &norm) in items.iter().enumerate().zip(&norms) {
-        if let Some(&earlier) = first.get(norm) {
+        let earlier = if scan {
+            norms
+                .get(..n)
+                .and_then(|before| before.iter().position(|o| *o == norm))
+        } else {
+            first.get(norm).copied()
+        };
+        if let Some(earlier) = earlier {
             out.push((
                 code,
                 item.span,
@@ -105,7 +128,10 @@ fn redundant_entries(
             ));
             continue;
         }
-        first.insert(norm, n);
+        if !scan {
+            first.insert(norm, n);
+        }
+        let Some(set) = &set else { continue };
         // Entries equal to this one (itself included) are not candidates.
         let skip = |m: usize| norms.get(m).is_none_or(|o| *o == norm);
         let cover = set.covering(norm, scratch, skip, |m, ptoks| {
