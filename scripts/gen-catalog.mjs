@@ -13,7 +13,8 @@
 // when a process starts.
 //   header: package-version, updated-at, then the counts: strings, services, resource types,
 //           condition keys, global keys, actions, action resources, key pool entries, text
-//           bytes, service slots, action slots, key slots, key prefixes, ARN formats
+//           bytes, service slots, action slots, key slots, key prefixes, ARN formats, action
+//           order entries
 //   string offsets: strings + 1 byte offsets into the text (the last is its length)
 //   services: prefix, name, rcp (0/1), first action, action count, first action slot, action
 //             slot count
@@ -31,6 +32,8 @@
 //   key prefixes: the distinct texts before the variable part of the other keys (`${TagKey}`,
 //                 or `tag-key` at the end of global keys): key, prefix length in bytes
 //   ARN formats: resource type indices, in the order actions first use them
+//   action order: per service (over its range of actions), the offsets of its actions in the
+//                 order of their ASCII-lower-cased UTF-8 names, byte by byte
 //   text: the strings' UTF-8 bytes, back to back
 // Hash tables: open addressing with linear probing over a power-of-two number of slots; names
 // compare without regard to ASCII case; the hash (nameHash below) is of the ASCII-lower-cased
@@ -225,6 +228,18 @@ allKeys.forEach((n, k) => {
   }
 });
 const keySlots = hashTable(exactStrings, false, exactKeys);
+const compareBytes = (a, b) => {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return a.length - b.length;
+};
+const actionOrder = [];
+serviceRows.forEach((_, si) => {
+  const offsets = [];
+  for (let i = firstAction[si]; i < endAction[si]; i++) offsets.push(i - firstAction[si]);
+  const name = (o) => bytesOf(actionRows[firstAction[si] + o][1]);
+  offsets.sort((a, b) => compareBytes(name(a), name(b)) || a - b);
+  actionOrder.push(...offsets);
+});
 const arnFormats = [];
 const seenTypes = new Set();
 for (const [t] of actionResources) {
@@ -249,6 +264,7 @@ const words = [
   keySlots.length / 2,
   prefixes.length,
   arnFormats.length,
+  actionOrder.length,
   ...offsets,
   ...serviceRows.flatMap(([p, n, r], i) => [
     p, n, r, firstAction[i], endAction[i] - firstAction[i], ...serviceTables[i],
@@ -264,6 +280,7 @@ const words = [
   ...keySlots,
   ...prefixes.flatMap((p) => [p.key, p.length]),
   ...arnFormats,
+  ...actionOrder,
 ];
 const table = Buffer.alloc(words.length * 4);
 words.forEach((w, i) => table.writeUInt32LE(w, i * 4));

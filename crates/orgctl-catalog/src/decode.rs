@@ -51,6 +51,9 @@ pub struct Layout {
     pub key_prefixes: Table,
     /// Resource type indices, in the order actions first use them.
     pub arn_formats: Table,
+    /// Per service, over the range of its actions: their offsets in the order of their
+    /// lower-case names.
+    pub action_order: Table,
     /// Where the text starts, and its length in bytes.
     pub text_at: usize,
     pub text_len: usize,
@@ -118,7 +121,7 @@ pub fn field(bytes: &[u8], table: Table, index: usize, field: usize) -> Option<u
         .then(|| word(bytes, table.at + (index * table.width + field) * 4))
 }
 
-const HEADER_WORDS: usize = 16;
+const HEADER_WORDS: usize = 17;
 
 /// Checks a catalog file and finds its tables.
 pub fn layout(file: &[u8]) -> Result<Layout, CatalogError> {
@@ -161,6 +164,7 @@ pub fn layout(file: &[u8]) -> Result<Layout, CatalogError> {
         key_slots: table(header(13), 2)?,
         key_prefixes: table(header(14), 2)?,
         arn_formats: table(header(15), 1)?,
+        action_order: table(header(16), 1)?,
         text_at: at,
         text_len: header(10),
     };
@@ -264,6 +268,23 @@ pub fn check(file: &[u8], layout: &Layout, text: &str) -> Result<(), CatalogErro
     hash_table(l.key_slots, 0, l.key_slots.len, keys)?;
     for r in records(file, l.key_prefixes) {
         in_range(at(r, 0), keys, "key index out of range")?;
+    }
+    if l.action_order.len != l.actions.len {
+        return Err(CatalogError::Corrupt(
+            "the action order does not cover the actions",
+        ));
+    }
+    for r in records(file, l.services) {
+        let first = at(r, service::FIRST_ACTION) as usize;
+        let count = at(r, service::ACTION_COUNT) as usize;
+        let part = Table {
+            at: l.action_order.at + first * 4,
+            len: count,
+            width: 1,
+        };
+        for o in records(file, part) {
+            in_range(at(o, 0), count, "action order out of range")?;
+        }
     }
     for r in records(file, l.arn_formats) {
         in_range(

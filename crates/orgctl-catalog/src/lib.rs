@@ -304,18 +304,29 @@ fn name_hash(name: &str) -> u32 {
     const K: u32 = 0x2722_0a95;
     let bytes = name.as_bytes();
     let mut h = (bytes.len() as u32).wrapping_mul(K);
-    for chunk in bytes.chunks(4) {
-        let mut word = [0; 4];
-        if let Some(head) = word.get_mut(..chunk.len()) {
-            head.copy_from_slice(chunk);
-        }
-        h = (h.rotate_left(5) ^ lower4(u32::from_le_bytes(word))).wrapping_mul(K);
+    let mut chunks = bytes.chunks_exact(4);
+    for chunk in &mut chunks {
+        let word = <[u8; 4]>::try_from(chunk).map_or(0, u32::from_le_bytes);
+        h = (h.rotate_left(5) ^ lower4(word)).wrapping_mul(K);
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let word = rest.iter().rev().fold(0, |w, &b| (w << 8) | u32::from(b));
+        h = (h.rotate_left(5) ^ lower4(word)).wrapping_mul(K);
     }
     h ^= h >> 16;
     h = h.wrapping_mul(0x85eb_ca6b);
     h ^= h >> 13;
     h = h.wrapping_mul(0xc2b2_ae35);
     h ^ (h >> 16)
+}
+
+/// `a` and `b` compared byte by byte with ASCII letters lower-cased: the order of the file's
+/// action order table.
+fn cmp_ignore_ascii_case(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+    a.iter()
+        .map(u8::to_ascii_lowercase)
+        .cmp(b.iter().map(u8::to_ascii_lowercase))
 }
 
 /// The four bytes of `word` with ASCII upper-case letters lower-cased.
@@ -428,7 +439,54 @@ impl Catalog {
 
     /// Whether an `Action` pattern matches at least one action; stops at the first.
     pub fn matches_any(&self, pattern: &str) -> bool {
-        self.matching(pattern).next().is_some()
+        let Some((service_pattern, name_pattern)) = pattern.split_once(':') else {
+            return self.matching(pattern).next().is_some();
+        };
+        if glob::has_wildcard(service_pattern) {
+            return self.matching(pattern).next().is_some();
+        }
+        // One service, and only its names that start with the pattern's text before its first
+        // wildcard can match: they sit together in the service's order of names.
+        let Some(service) = self.service(service_pattern) else {
+            return false;
+        };
+        let head = name_pattern
+            .bytes()
+            .position(|b| b == b'*' || b == b'?')
+            .map_or(name_pattern, |at| {
+                name_pattern.get(..at).unwrap_or_default()
+            });
+        let segs = glob::segments(name_pattern);
+        let data = &self.data;
+        let actions = data.service_actions(service.index);
+        let nth = |k: usize| {
+            let offset = data
+                .field(data.layout.action_order, actions.start + k, 0)
+                .unwrap_or(0);
+            ActionRef {
+                catalog: self,
+                index: actions.start + offset as usize,
+            }
+        };
+        // The first name not below the head, by binary search.
+        let (mut low, mut high) = (0, actions.len());
+        while low < high {
+            let mid = low + (high - low) / 2;
+            if cmp_ignore_ascii_case(nth(mid).name().as_bytes(), head.as_bytes()).is_lt() {
+                low = mid + 1;
+            } else {
+                high = mid;
+            }
+        }
+        (low..actions.len())
+            .map(nth)
+            .take_while(|a| {
+                a.name()
+                    .as_bytes()
+                    .get(..head.len())
+                    .is_some_and(|h| h.eq_ignore_ascii_case(head.as_bytes()))
+            })
+            .any(|a| glob::matches(&segs, a.name(), Case::AsciiInsensitive))
     }
 
     fn matching<'s: 'p, 'p>(
@@ -1000,6 +1058,78 @@ mod tests {
                 .collect();
             let got: Vec<usize> = c.expand(pattern).iter().map(|a| a.index).collect();
             assert_eq!(got, expected, "{pattern}");
+        }
+    }
+
+    #[test]
+    fn matches_any_agrees_with_the_scan() {
+        let c = catalog();
+        let mut patterns: Vec<String> = [
+            "s3:Get*",
+            "s3:get*object",
+            "S3:*",
+            "s3:",
+            "s3:?",
+            "ec2:Describe*",
+            "ec2:describe?",
+            "iam:*Role*",
+            "iam:PassRole",
+            "iam:passrole",
+            "iam:PassRoles*",
+            "nosuch:*",
+            "s3:Zz*",
+            "*:Get*",
+            "sts:AssumeRole*",
+            ":*",
+            "s3:GetObject*Tagging",
+            "s3:*Nope",
+        ]
+        .map(String::from)
+        .to_vec();
+        for a in c.actions().step_by(53) {
+            let name = a.name();
+            patterns.push(format!(
+                "{}:{}*",
+                a.service().prefix(),
+                &name[..name.len() / 2]
+            ));
+            patterns.push(format!(
+                "{}:{}?",
+                a.service().prefix(),
+                &name[..name.len() - 1]
+            ));
+            patterns.push(format!(
+                "{}:{}x*",
+                a.service().prefix(),
+                name.to_ascii_uppercase()
+            ));
+        }
+        for p in &patterns {
+            assert_eq!(c.matches_any(p), c.matching(p).next().is_some(), "{p}");
+        }
+        // The order table is sorted as the search expects.
+        for s in c.services() {
+            let names: Vec<&str> = (0..s.actions().count())
+                .map(|k| {
+                    let start = c.data.service_actions(s.index).start;
+                    let offset = c
+                        .data
+                        .field(c.data.layout.action_order, start + k, 0)
+                        .unwrap();
+                    ActionRef {
+                        catalog: c,
+                        index: start + offset as usize,
+                    }
+                    .name()
+                })
+                .collect();
+            assert!(
+                names
+                    .windows(2)
+                    .all(|w| cmp_ignore_ascii_case(w[0].as_bytes(), w[1].as_bytes()).is_le()),
+                "{}",
+                s.prefix()
+            );
         }
     }
 

@@ -27,11 +27,8 @@ impl Hasher for FxHasher {
         }
         let rest = chunks.remainder();
         if !rest.is_empty() {
-            let mut word = [0; 8];
-            word.get_mut(..rest.len())
-                .unwrap_or_default()
-                .copy_from_slice(rest);
-            self.add(u64::from_le_bytes(word));
+            let word = rest.iter().rev().fold(0, |w, &b| (w << 8) | u64::from(b));
+            self.add(word);
         }
     }
 

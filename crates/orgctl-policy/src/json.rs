@@ -88,6 +88,35 @@ struct Reader<'a> {
 /// A problem that stops reading.
 struct Fatal;
 
+/// Where the first `"`, `\` or control character of `bytes` is: the end of a string's plain
+/// run. Tests eight bytes at a time.
+fn string_end(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut chunks = bytes.chunks_exact(8);
+    let mut at = 0;
+    for chunk in &mut chunks {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        // Per byte, the high bit of `(x - n) & !x` is set when `x` is below `n` (for the
+        // lowest such byte at least, which is the one that counts).
+        let below = |x: u64, n: u64| x.wrapping_sub(n * ONES) & !x & HIGH;
+        let hit = below(w ^ (u64::from(b'"') * ONES), 1)
+            | below(w ^ (u64::from(b'\\') * ONES), 1)
+            | below(w, 0x20);
+        if hit != 0 {
+            return Some(at + (hit.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+        .map(|i| at + i)
+}
+
 impl Reader<'_> {
     fn document(&mut self) -> Option<Node> {
         if self.bytes.starts_with(b"\xEF\xBB\xBF") {
@@ -171,6 +200,14 @@ impl Reader<'_> {
     /// Skips whitespace and comments; a comment is reported and then ignored.
     fn skip_space(&mut self) -> Result<(), Fatal> {
         loop {
+            // Indentation comes in runs of spaces: eight at a time.
+            while self
+                .bytes
+                .get(self.pos..self.pos + 8)
+                .is_some_and(|w| w == b"        ")
+            {
+                self.pos += 8;
+            }
             match self.peek() {
                 Some(b' ' | b'\t' | b'\n' | b'\r') => self.pos += 1,
                 Some(b'/') => self.comment()?,
@@ -292,12 +329,7 @@ impl Reader<'_> {
         let start = self.pos;
         self.pos += 1; // opening quote
         // Most strings have no escapes: copy them at once, into a string of the right size.
-        let plain = self
-            .bytes
-            .get(self.pos..)
-            .unwrap_or_default()
-            .iter()
-            .position(|&b| b == b'"' || b == b'\\' || b < 0x20);
+        let plain = string_end(self.bytes.get(self.pos..).unwrap_or_default());
         let mut out = String::new();
         if let Some(len) = plain {
             let end = self.pos + len;
@@ -524,6 +556,29 @@ impl Reader<'_> {
                 _ => return Err(self.unexpected("`,` or `}`")),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod string_end_tests {
+    #[test]
+    fn finds_the_first_special_byte() {
+        for len in 0..20 {
+            let plain = vec![b'a'; len];
+            assert_eq!(super::string_end(&plain), None);
+            for at in 0..len {
+                for special in [b'"', b'\\', 0x00, 0x1f, b'\n'] {
+                    let mut s = plain.clone();
+                    s[at] = special;
+                    if at + 1 < len {
+                        s[at + 1] = b'"';
+                    }
+                    assert_eq!(super::string_end(&s), Some(at), "{s:?}");
+                }
+            }
+        }
+        // Bytes above the ASCII range (UTF-8) and just above the controls are plain.
+        assert_eq!(super::string_end("é ! \u{7f}ÿ\"".as_bytes()), Some(8));
     }
 }
 

@@ -254,42 +254,61 @@ fn value_problem(
     family: OperatorFamily,
     text: &str,
 ) -> Option<(&'static str, String, &'static str)> {
-    let shown = if text.is_empty() {
-        "the empty string".to_owned()
-    } else {
-        format!("`{text}`")
+    // Only a problem shows the value.
+    let shown = || {
+        if text.is_empty() {
+            "the empty string".to_owned()
+        } else {
+            format!("`{text}`")
+        }
     };
     match family {
         OperatorFamily::Numeric if values::number(text).is_none() => Some((
             "TYPE_MISMATCH_NUMBER",
-            format!("{shown} is not a number: `{op}` takes integers or decimals"),
+            format!(
+                "{} is not a number: `{op}` takes integers or decimals",
+                shown()
+            ),
             "write a plain number such as `3600`, without units or exponent",
         )),
         OperatorFamily::Date if values::date_millis(text).is_none() => Some((
             "TYPE_MISMATCH_DATE",
-            format!("{shown} is not a date: `{op}` takes ISO 8601 dates or epoch seconds"),
+            format!(
+                "{} is not a date: `{op}` takes ISO 8601 dates or epoch seconds",
+                shown()
+            ),
             "write a date such as `2026-01-31T00:00:00Z` or epoch seconds such as `1769817600`",
         )),
         OperatorFamily::Bool if values::boolean(text).is_none() => Some((
             "TYPE_MISMATCH_BOOLEAN",
-            format!("{shown} is not a boolean: `{op}` takes `true` or `false`"),
+            format!(
+                "{} is not a boolean: `{op}` takes `true` or `false`",
+                shown()
+            ),
             "write `true` or `false`",
         )),
         OperatorFamily::Null if values::boolean(text).is_none() => Some((
             "TYPE_MISMATCH_BOOLEAN",
             format!(
-                "{shown} is not a boolean: `Null` takes `true` (key absent) or `false` (key present)"
+                "{} is not a boolean: `Null` takes `true` (key absent) or `false` (key present)",
+                shown()
             ),
             "write `true` to match requests without the key, `false` to match requests with it",
         )),
         OperatorFamily::Ip if values::Cidr::parse(text).is_none() => Some((
             "TYPE_MISMATCH_IP_RANGE",
-            format!("{shown} is not an IP address or CIDR range: `{op}` never matches it"),
+            format!(
+                "{} is not an IP address or CIDR range: `{op}` never matches it",
+                shown()
+            ),
             "write an IPv4 or IPv6 address or CIDR range, such as `203.0.113.0/24`",
         )),
         OperatorFamily::Binary if values::base64(text).is_none() => Some((
             "TYPE_MISMATCH_BINARY",
-            format!("{shown} is not base-64: `{op}` compares against base-64 encoded bytes"),
+            format!(
+                "{} is not base-64: `{op}` compares against base-64 encoded bytes",
+                shown()
+            ),
             "encode the bytes in base-64, such as `QmluYXJ5VmFsdWU=`",
         )),
         _ => None,
@@ -306,6 +325,10 @@ enum Var<'a> {
 /// The first IAM variable in `text`, or [`Var::Template`] when `text` holds a template
 /// placeholder (which `template-placeholder` reports).
 fn variable_kind(text: &str, known_prefix: impl Fn(&str) -> bool) -> Option<Var<'_>> {
+    // Placeholders and variables all hold one of these.
+    if !text.contains(['$', '{', '[', '<']) {
+        return None;
+    }
     if crate::util::placeholder(text, &known_prefix).is_some() {
         return Some(Var::Template);
     }

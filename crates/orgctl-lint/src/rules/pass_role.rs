@@ -150,7 +150,10 @@ fn check(cx: &mut LintContext<'_>) {
 fn matches_pass_role(pattern: &str) -> bool {
     // The text before the first wildcard (all of it, without one) must start `iam:PassRole`:
     // a quick answer for nearly every action.
-    let head = pattern.find(['*', '?']).unwrap_or(pattern.len());
+    let head = pattern
+        .bytes()
+        .position(|b| b == b'*' || b == b'?')
+        .unwrap_or(pattern.len());
     let compatible = PASS_ROLE
         .as_bytes()
         .get(..head)
