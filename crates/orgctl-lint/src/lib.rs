@@ -28,6 +28,7 @@ use orgctl_policy::{ErrorKind, Policy};
 pub use context::LintContext;
 pub use finding::{Finding, FindingType};
 pub use options::{Limits, LintOptions, PolicyType, ScpDialect};
+pub use util::closest;
 
 /// The findings of one policy document.
 #[derive(Debug, Clone)]

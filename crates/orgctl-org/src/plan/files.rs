@@ -1,0 +1,115 @@
+//! The texts orgctl writes: Terragrunt configuration under `infrastructure-live/` and the
+//! bucket policies of the state and log buckets.
+
+use std::fmt::Write as _;
+
+use crate::spec::{BootstrapSpec, Locking};
+
+/// An account's directory name under `infrastructure-live/`: its name in lowercase with
+/// hyphens (`Log Archive` -> `log-archive`).
+pub fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    if out.is_empty() {
+        "account".to_owned()
+    } else {
+        out
+    }
+}
+
+/// `infrastructure-live/<account>/account.hcl`, in the strategy's format.
+pub fn account_hcl(dir_name: &str, account_id: &str) -> String {
+    format!(
+        "# infrastructure-live/{dir_name}/account.hcl\n\
+         # Written by orgctl from the organization spec; change the spec, not this file.\n\
+         locals {{\n  account_name = \"{dir_name}\"\n  account_id   = \"{account_id}\"\n}}\n"
+    )
+}
+
+/// `infrastructure-live/root.hcl`: the remote-state configuration every unit includes. Each
+/// account's state goes to its own bucket, in that account.
+pub fn root_hcl(b: &BootstrapSpec) -> String {
+    let mut out = String::new();
+    out.push_str(
+        "# infrastructure-live/root.hcl\n\
+         # Written by orgctl from the organization spec's bootstrap block; change the spec,\n\
+         # not this file. Every account keeps its Terraform state in its own bucket.\n\
+         locals {\n  \
+           account_vars = read_terragrunt_config(find_in_parent_folders(\"account.hcl\"))\n  \
+           account_name = local.account_vars.locals.account_name\n  \
+           account_id   = local.account_vars.locals.account_id\n\
+         }\n\n\
+         remote_state {\n  backend = \"s3\"\n  generate = {\n    path      = \"backend.tf\"\n    \
+           if_exists = \"overwrite_terragrunt\"\n  }\n  config = {\n",
+    );
+    let _ = writeln!(
+        out,
+        "    bucket         = \"{}-terraform-state-${{local.account_id}}\"",
+        b.bucket_prefix
+    );
+    out.push_str("    key            = \"${path_relative_to_include()}/terraform.tfstate\"\n");
+    let _ = writeln!(out, "    region         = \"{}\"", b.region);
+    out.push_str("    encrypt        = true\n");
+    if matches!(b.locking, Locking::Dynamodb | Locking::Both) {
+        let _ = writeln!(out, "    dynamodb_table = \"{}\"", b.lock_table);
+    }
+    if matches!(b.locking, Locking::Lockfile | Locking::Both) {
+        out.push_str("    use_lockfile   = true\n");
+    }
+    out.push_str("  }\n}\n");
+    out
+}
+
+/// The state bucket's policy: TLS only, and no principal from another account.
+pub fn state_bucket_policy(bucket: &str, account_id: &str) -> String {
+    format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"DenyInsecureTransport","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::{bucket}","arn:aws:s3:::{bucket}/*"],"Condition":{{"Bool":{{"aws:SecureTransport":"false"}}}}}},{{"Sid":"DenyOtherAccounts","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::{bucket}","arn:aws:s3:::{bucket}/*"],"Condition":{{"StringNotEquals":{{"aws:PrincipalAccount":"{account_id}"}}}}}}]}}"#
+    )
+}
+
+/// The log archive bucket's policy: CloudTrail may deliver the organization trail's logs;
+/// nothing goes over plain HTTP.
+pub fn log_bucket_policy(bucket: &str, trail_arn: &str) -> String {
+    format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"CloudTrailAclCheck","Effect":"Allow","Principal":{{"Service":"cloudtrail.amazonaws.com"}},"Action":"s3:GetBucketAcl","Resource":"arn:aws:s3:::{bucket}","Condition":{{"StringEquals":{{"aws:SourceArn":"{trail_arn}"}}}}}},{{"Sid":"CloudTrailWrite","Effect":"Allow","Principal":{{"Service":"cloudtrail.amazonaws.com"}},"Action":"s3:PutObject","Resource":"arn:aws:s3:::{bucket}/AWSLogs/*","Condition":{{"StringEquals":{{"s3:x-amz-acl":"bucket-owner-full-control","aws:SourceArn":"{trail_arn}"}}}}}},{{"Sid":"DenyInsecureTransport","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::{bucket}","arn:aws:s3:::{bucket}/*"],"Condition":{{"Bool":{{"aws:SecureTransport":"false"}}}}}}]}}"#
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_directory_names() {
+        assert_eq!(slug("Log Archive"), "log-archive");
+        assert_eq!(slug("Dev"), "dev");
+        assert_eq!(slug("  Team  A/B "), "team-a-b");
+        assert_eq!(slug("***"), "account");
+    }
+
+    #[test]
+    fn bucket_policies_are_valid_policies() {
+        for text in [
+            state_bucket_policy("b", "123456789012"),
+            log_bucket_policy("b", "arn:aws:cloudtrail:us-east-1:123456789012:trail/t"),
+        ] {
+            assert!(orgctl_policy::Policy::parse(&text).is_ok(), "{text}");
+        }
+    }
+
+    #[test]
+    fn account_hcl_has_the_strategy_format() {
+        let text = account_hcl("staging", "555666777888");
+        assert!(text.contains("account_name = \"staging\""));
+        assert!(text.contains("account_id   = \"555666777888\""));
+    }
+}
