@@ -32,6 +32,103 @@ pub enum Command {
     Lint(LintArgs),
     /// List the AWS actions an action pattern matches, with their access levels.
     Expand(ExpandArgs),
+    /// Check the organization spec and every policy it names; report every problem at once.
+    Validate(ValidateArgs),
+    /// Draw the organization: OUs, accounts, SCPs per node and each account's SCP chain.
+    Show(ShowArgs),
+    /// Compare the spec with the backend and print the changes apply would make.
+    Plan(PlanArgs),
+    /// Make the changes: plan, then apply them in order, journaled and resumable.
+    Apply(ApplyArgs),
+}
+
+/// `orgctl validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// The spec directory (its top-level `*.hcl` files).
+    #[arg(value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+/// Output formats of `orgctl show`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ShowFormat {
+    /// A text tree, like the strategy's diagram.
+    Tree,
+    /// The tree as JSON.
+    Json,
+    /// A Mermaid flowchart.
+    Mermaid,
+    /// A Graphviz digraph.
+    Dot,
+}
+
+/// `orgctl show`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The spec directory.
+    #[arg(value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ShowFormat::Tree)]
+    pub format: ShowFormat,
+}
+
+/// Where the organization lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BackendArg {
+    /// The embedded sandbox: a SQLite file in the spec directory's `.orgctl/`.
+    Sandbox,
+}
+
+/// `orgctl plan`.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// The spec directory.
+    #[arg(value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+
+    /// The backend to plan against.
+    #[arg(long, value_enum, default_value_t = BackendArg::Sandbox)]
+    pub backend: BackendArg,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    /// Also save the plan to this file, for `orgctl apply --plan FILE`.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+/// `orgctl apply`.
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// The spec directory.
+    #[arg(value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+
+    /// The backend to apply to.
+    #[arg(long, value_enum, default_value_t = BackendArg::Sandbox)]
+    pub backend: BackendArg,
+
+    /// Apply this saved plan instead of planning afresh; refused if the organization changed
+    /// since it was made.
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<PathBuf>,
+
+    /// Allow deleting policies and OUs the spec no longer declares.
+    #[arg(long)]
+    pub allow_destroy: bool,
+
+    /// Do not ask for confirmation (the sandbox never asks).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
 }
 
 /// Output formats of `orgctl lint`.

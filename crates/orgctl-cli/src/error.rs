@@ -11,18 +11,31 @@ pub enum CliError {
     Policies(Vec<LoadError>),
     /// Anything else: unreadable input, bad arguments clap could not check.
     Other(anyhow::Error),
+    /// A failure that explains itself (a spec, plan or apply error), exit 1.
+    Diagnostic(Box<dyn miette::Diagnostic + Send + Sync>),
+    /// A failure already reported on stderr (an invalid spec), exit 1.
+    Reported,
 }
 
 impl CliError {
-    /// The exit status: 2, like a usage error, for every failure to start the work.
+    /// The exit status: 1 for a spec, plan or apply that failed (the plan contract: 0 no
+    /// changes, 2 changes, 1 error); 2, like a usage error, for every other failure to start.
     pub fn exit_code(&self) -> ExitCode {
-        ExitCode::from(2)
+        match self {
+            Self::Diagnostic(_) | Self::Reported => ExitCode::from(1),
+            Self::Policies(_) | Self::Other(_) => ExitCode::from(2),
+        }
+    }
+
+    /// Wraps a diagnostic error.
+    pub fn diagnostic(e: impl miette::Diagnostic + Send + Sync + 'static) -> Self {
+        Self::Diagnostic(Box::new(e))
     }
 
     /// Whether the failure is only a closed stdout (`orgctl ... | head`): not worth a word.
     pub fn is_broken_pipe(&self) -> bool {
         match self {
-            Self::Policies(_) => false,
+            Self::Policies(_) | Self::Diagnostic(_) | Self::Reported => false,
             Self::Other(e) => e.chain().any(|c| {
                 c.downcast_ref::<std::io::Error>()
                     .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)

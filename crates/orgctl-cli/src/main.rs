@@ -23,10 +23,19 @@ fn main() -> ExitCode {
         Err(e) => e.exit(),
     };
     let printer = Printer::from_env();
+    // The organization commands keep 2 for "changes planned": every failure is 1.
+    let org_command = matches!(
+        cli.command,
+        Command::Validate(_) | Command::Show(_) | Command::Plan(_) | Command::Apply(_)
+    );
     let result = match &cli.command {
         Command::Simulate(args) => commands::simulate::run(args, &printer),
         Command::Lint(args) => commands::lint::run(args, &printer),
         Command::Expand(args) => commands::expand::run(args, &printer),
+        Command::Validate(args) => commands::validate::run(args, &printer),
+        Command::Show(args) => commands::show::run(args, &printer),
+        Command::Plan(args) => commands::plan::run(args, &printer),
+        Command::Apply(args) => commands::apply::run(args, &printer),
     };
     match result {
         Ok(code) => code,
@@ -35,10 +44,16 @@ fn main() -> ExitCode {
             let text = match &e {
                 CliError::Policies(errors) => render::diagnostic::load_errors(&printer, errors),
                 CliError::Other(e) => format!("error: {e:#}\n"),
+                CliError::Diagnostic(d) => render::diagnostic::report(&printer, d.as_ref()),
+                CliError::Reported => String::new(),
             };
             // Nothing more can be done if stderr is gone too.
             let _ = printer.stderr().write_all(text.as_bytes());
-            e.exit_code()
+            if org_command {
+                ExitCode::from(1)
+            } else {
+                e.exit_code()
+            }
         }
     }
 }

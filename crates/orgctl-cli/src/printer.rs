@@ -32,6 +32,12 @@ impl Printer {
         }
     }
 
+    /// Whether stdout is a terminal that can show box drawing (ASCII otherwise, so that
+    /// files and pipes stay plain).
+    pub fn unicode_stdout(&self) -> bool {
+        io::stdout().is_terminal()
+    }
+
     /// The data stream.
     pub fn stdout(&self) -> io::StdoutLock<'static> {
         io::stdout().lock()

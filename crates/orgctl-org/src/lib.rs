@@ -26,3 +26,9 @@ pub use validate::validate;
 pub mod plan;
 
 pub use plan::{Change, Plan, PlanError, PlanInput, Ref};
+pub mod apply;
+
+pub use apply::{ApplyError, ApplyOptions, ApplyReport, Workspace};
+pub mod cost;
+
+pub mod show;

@@ -407,6 +407,26 @@ fn read_policy(spec: &mut Spec, file: FileId, block: &Block, loc: Loc, d: &mut D
 fn read_baseline(spec: &mut Spec, file: FileId, block: &Block, loc: Loc, d: &mut Diagnostics) {
     no_labels(block, &loc, d);
     let mut r = BodyReader::new(file, &block.body, loc, "baseline".to_owned());
+    for ident in ["organization_trail", "config_aggregator"] {
+        let blocks: Vec<&Block> = block
+            .body
+            .blocks()
+            .filter(|b| b.ident.as_str() == ident)
+            .collect();
+        if let [first, rest @ ..] = blocks.as_slice() {
+            for extra in rest {
+                d.push(
+                    Diagnostic::error(
+                        "duplicate-block",
+                        Loc::new(file, label_span(extra)),
+                        format!("a second `{ident}` block"),
+                    )
+                    .with_help("an organization has one; merge the two blocks")
+                    .with_related(Loc::new(file, label_span(first)), "first one here"),
+                );
+            }
+        }
+    }
     for b in r.blocks("organization_trail") {
         let bloc = Loc::new(file, label_span(b));
         let mut t = BodyReader::new(file, &b.body, bloc.clone(), "organization_trail".to_owned());

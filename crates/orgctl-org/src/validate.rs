@@ -249,6 +249,15 @@ fn check_accounts(spec: &Spec, d: &mut Diagnostics) {
     );
     duplicates(
         d,
+        "duplicate-directory",
+        "infrastructure-live directory",
+        spec.accounts
+            .iter()
+            .map(|a| (crate::plan::slug(&a.name), &a.loc)),
+        "two account names reduce to the same directory name: rename one account",
+    );
+    duplicates(
+        d,
         "duplicate-email",
         "email",
         spec.accounts

@@ -4,6 +4,11 @@
 //! [`Printer`]: crate::printer::Printer
 //! [`CliError`]: crate::error::CliError
 
+pub mod apply;
 pub mod expand;
 pub mod lint;
+pub mod org;
+pub mod plan;
+pub mod show;
 pub mod simulate;
+pub mod validate;

@@ -105,3 +105,18 @@ pub fn load_errors(printer: &Printer, errors: &[LoadError]) -> String {
     let _ = writeln!(out, "error: {files} could not be used; nothing was decided");
     out
 }
+
+/// Any self-explaining error as a report: message, code and help line.
+pub fn report(printer: &Printer, diagnostic: &dyn Diagnostic) -> String {
+    let mut out = String::new();
+    if handler(printer)
+        .render_report(&mut out, diagnostic)
+        .is_err()
+    {
+        out = format!("error: {diagnostic}\n");
+        if let Some(help) = diagnostic.help() {
+            let _ = writeln!(out, "  help: {help}");
+        }
+    }
+    out
+}

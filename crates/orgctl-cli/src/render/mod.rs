@@ -4,3 +4,4 @@ pub mod decision;
 pub mod diagnostic;
 pub mod findings;
 pub mod sarif;
+pub mod spec;

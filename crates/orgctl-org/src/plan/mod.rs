@@ -5,8 +5,8 @@
 //! ([`Ref::New`]) because ids exist only once apply has created the thing.
 
 mod build;
-mod files;
-mod render;
+pub(crate) mod files;
+pub mod render;
 
 use std::collections::BTreeMap;
 

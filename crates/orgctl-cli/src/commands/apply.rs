@@ -1,0 +1,122 @@
+//! `orgctl apply`: plan, then carry the plan out, journaled, under the workspace lock; then
+//! draw the organization and the bootstrap cost estimate.
+
+use std::io::{IsTerminal as _, Write as _};
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use orgctl_org::apply::{self, ApplyOptions, Observer};
+use orgctl_org::{Change, Plan, Workspace, plan, show};
+
+use crate::cli::{ApplyArgs, BackendArg};
+use crate::commands::org;
+use crate::error::CliError;
+use crate::printer::Printer;
+
+/// Prints each step on stderr as it starts.
+struct Progress<'a> {
+    printer: &'a Printer,
+}
+
+impl Observer for Progress<'_> {
+    fn step(&mut self, index: usize, total: usize, change: &Change) {
+        let (symbol, text) = plan::render::line(change);
+        let width = total.to_string().len();
+        let _ = writeln!(
+            self.printer.stderr(),
+            "[{:>width$}/{total}] {symbol} {text}",
+            index + 1
+        );
+    }
+
+    fn waiting(&mut self, what: &str) {
+        let _ = writeln!(self.printer.stderr(), "          ... {what}");
+    }
+}
+
+fn confirm(args: &ApplyArgs, printer: &Printer) -> Result<bool, CliError> {
+    // The sandbox holds nothing real: no question. Elsewhere, ask on a terminal, and
+    // without one require --yes.
+    if args.yes || args.backend == BackendArg::Sandbox {
+        return Ok(true);
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(anyhow::anyhow!("apply needs --yes when stdin is not a terminal").into());
+    }
+    write!(printer.stderr(), "Apply these changes? Type `yes`: ")?;
+    printer.stderr().flush()?;
+    let mut answer = String::new();
+    std::io::stdin().read_line(&mut answer)?;
+    Ok(answer.trim() == "yes")
+}
+
+/// Runs the command: exit 0 when the organization matches the spec at the end, 1 on error.
+pub fn run(args: &ApplyArgs, printer: &Printer) -> Result<ExitCode, CliError> {
+    let spec = org::load_spec(&args.dir, printer)?;
+    let workspace = Workspace::new(&args.dir);
+    let mut backend = org::open_backend(args.backend, &args.dir, &spec)?;
+    let _lock = workspace.lock().map_err(CliError::diagnostic)?;
+    let options = ApplyOptions {
+        allow_destroy: args.allow_destroy,
+        poll_interval: match args.backend {
+            BackendArg::Sandbox => std::time::Duration::ZERO,
+        },
+        ..ApplyOptions::default()
+    };
+    let mut progress = Progress { printer };
+
+    if let Some((done, total)) = apply::pending(&workspace).map_err(CliError::diagnostic)? {
+        writeln!(
+            printer.stderr(),
+            "Resuming an interrupted apply: {done} of {total} steps were done."
+        )?;
+        apply::resume(backend.as_mut(), &workspace, &options, &mut progress)
+            .map_err(CliError::diagnostic)?;
+    }
+
+    let state = org::read_state(backend.as_ref(), &spec)?;
+    let plan: Plan = match &args.plan {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read the plan `{}`", path.display()))?;
+            serde_json::from_str(&text)
+                .with_context(|| format!("`{}` is not a plan orgctl wrote", path.display()))?
+        }
+        None => org::make_plan(&spec, &state, backend.as_ref(), &args.dir)?,
+    };
+    let mut out = printer.stdout();
+    if plan.is_empty() {
+        writeln!(out, "{}", plan::summary(&plan))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    out.write_all(plan::render(&plan).as_bytes())?;
+    writeln!(out)?;
+    apply::check_destroy(&plan, &options).map_err(CliError::diagnostic)?;
+    if !confirm(args, printer)? {
+        writeln!(printer.stderr(), "Apply cancelled; nothing was changed.")?;
+        return Ok(ExitCode::from(1));
+    }
+    // The plan must still describe the organization as it is now.
+    if plan.base != state.fingerprint() {
+        return Err(CliError::diagnostic(apply::ApplyError::StalePlan {
+            backend: backend.kind().to_owned(),
+        }));
+    }
+    let report = apply::apply(backend.as_mut(), &workspace, plan, &options, &mut progress)
+        .map_err(CliError::diagnostic)?;
+    let state = org::read_state(backend.as_ref(), &spec)?;
+    writeln!(
+        out,
+        "Apply complete: {} changes made{}.\n",
+        report.applied,
+        if report.created_accounts.is_empty() {
+            String::new()
+        } else {
+            format!(", {} accounts created", report.created_accounts.len())
+        }
+    )?;
+    let tree = show::build(&spec, Some(&state));
+    out.write_all(show::render_tree(&tree, printer.unicode_stdout()).as_bytes())?;
+    writeln!(out, "\n{}", orgctl_org::cost::estimate(&spec).line())?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,94 @@
+//! What the organization commands share: loading and validating the spec, opening the
+//! backend, reading the state a plan needs.
+
+use std::io::Write as _;
+use std::path::Path;
+
+use anyhow::Context as _;
+use orgctl_catalog::Catalog;
+use orgctl_org::plan::{self, PlanInput};
+use orgctl_org::{Backend, Plan, Spec, State, Workspace};
+use orgctl_sandbox::{Sandbox, SandboxOptions, SandboxQuotas};
+
+use crate::cli::BackendArg;
+use crate::error::CliError;
+use crate::printer::Printer;
+use crate::render;
+
+/// Loads and validates the spec in `dir`; prints warnings, and on errors prints them all and
+/// fails.
+pub fn load_spec(dir: &Path, printer: &Printer) -> Result<Spec, CliError> {
+    let (spec, mut diags) = orgctl_org::load_dir(dir).map_err(CliError::diagnostic)?;
+    let catalog = Catalog::embedded().context("the embedded AWS catalog is damaged")?;
+    orgctl_org::validate(&spec, catalog, &mut diags);
+    if !diags.items.is_empty() {
+        let text = render::spec::human(printer, &spec.sources, &diags);
+        printer.stderr().write_all(text.as_bytes())?;
+    }
+    if diags.has_errors() {
+        return Err(CliError::Reported);
+    }
+    Ok(spec)
+}
+
+/// The sandbox database of a spec directory.
+pub fn sandbox_path(dir: &Path) -> std::path::PathBuf {
+    Workspace::new(dir).state_dir().join("sandbox.db")
+}
+
+/// Opens the backend the arguments name.
+pub fn open_backend(
+    kind: BackendArg,
+    dir: &Path,
+    spec: &Spec,
+) -> Result<Box<dyn Backend>, CliError> {
+    match kind {
+        BackendArg::Sandbox => {
+            let path = sandbox_path(dir);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)
+                    .with_context(|| format!("cannot create `{}`", parent.display()))?;
+            }
+            let options = SandboxOptions {
+                management_account_id: spec.organization.management_account_id.clone(),
+                access_role_name: spec.organization.access_role_name.clone(),
+                quotas: SandboxQuotas {
+                    max_policies_per_target: spec.quotas.policies_per_target,
+                    max_ou_depth: spec.quotas.ou_depth,
+                    max_policy_size: spec.quotas.policy_size,
+                    max_accounts: spec.quotas.accounts,
+                },
+            };
+            let sandbox = Sandbox::open(&path, options).map_err(CliError::diagnostic)?;
+            Ok(Box::new(sandbox))
+        }
+    }
+}
+
+/// Reads the state, with the bootstrap resources of the accounts it knows.
+pub fn read_state(backend: &dyn Backend, spec: &Spec) -> Result<State, CliError> {
+    let state = backend.read_state(&[]).map_err(CliError::diagnostic)?;
+    let probes = plan::probes(spec, &state);
+    if probes.is_empty() {
+        return Ok(state);
+    }
+    backend.read_state(&probes).map_err(CliError::diagnostic)
+}
+
+/// Plans the spec against the state.
+pub fn make_plan(
+    spec: &Spec,
+    state: &State,
+    backend: &dyn Backend,
+    dir: &Path,
+) -> Result<Plan, CliError> {
+    let workspace = Workspace::new(dir);
+    let read = |p: &Path| workspace.read_file(p);
+    plan::build(&PlanInput {
+        spec,
+        state,
+        backend: backend.kind(),
+        read_file: &read,
+    })
+    .map_err(CliError::diagnostic)
+}

@@ -1,0 +1,250 @@
+//! Plan and apply of the DocuStack spec against the sandbox: the whole organization from
+//! nothing, nothing to do the second time, and an apply that crashes at any step finishing
+//! on the rerun without a second account or a repeated side effect.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "test code")]
+
+use std::path::{Path, PathBuf};
+
+use orgctl_org::apply::{self, ApplyError, ApplyOptions, Quiet};
+use orgctl_org::plan::{self, PlanInput};
+use orgctl_org::{Backend, Plan, Spec, State, Workspace};
+use orgctl_sandbox::{Sandbox, SandboxOptions};
+
+fn docustack() -> Spec {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/docustack");
+    let (spec, mut diags) = orgctl_org::load_dir(&dir).unwrap();
+    orgctl_org::validate(
+        &spec,
+        orgctl_catalog::Catalog::embedded().unwrap(),
+        &mut diags,
+    );
+    assert!(!diags.has_errors());
+    spec
+}
+
+fn sandbox(spec: &Spec) -> Sandbox {
+    Sandbox::in_memory(SandboxOptions {
+        management_account_id: spec.organization.management_account_id.clone(),
+        ..SandboxOptions::default()
+    })
+    .unwrap()
+}
+
+fn read(backend: &dyn Backend, spec: &Spec) -> State {
+    let state = backend.read_state(&[]).unwrap();
+    backend.read_state(&plan::probes(spec, &state)).unwrap()
+}
+
+fn make_plan(spec: &Spec, backend: &dyn Backend, ws: &Workspace) -> Plan {
+    let state = read(backend, spec);
+    let read_file = |p: &Path| ws.read_file(p);
+    plan::build(&PlanInput {
+        spec,
+        state: &state,
+        backend: backend.kind(),
+        read_file: &read_file,
+    })
+    .unwrap()
+}
+
+fn options() -> ApplyOptions {
+    ApplyOptions {
+        poll_interval: std::time::Duration::ZERO,
+        ..ApplyOptions::default()
+    }
+}
+
+fn workspace() -> (tempfile::TempDir, Workspace) {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = Workspace::new(PathBuf::from(dir.path()));
+    (dir, ws)
+}
+
+/// The state with generated ids replaced by names, to compare runs.
+fn summary(state: &State) -> Vec<String> {
+    let mut out: Vec<String> = state
+        .accounts
+        .iter()
+        .map(|a| {
+            format!(
+                "account {} {} in {}",
+                a.name,
+                a.email,
+                parent_name(state, &a.parent_id)
+            )
+        })
+        .collect();
+    out.extend(
+        state
+            .units
+            .iter()
+            .map(|u| format!("unit {} in {}", u.name, parent_name(state, &u.parent_id))),
+    );
+    out.extend(state.attachments.iter().map(|a| {
+        let policy = state.policy(&a.policy_id).map_or("?", |p| p.name.as_str());
+        format!("attach {policy} to {}", parent_name(state, &a.target_id))
+    }));
+    out.extend(
+        state
+            .buckets
+            .iter()
+            .map(|b| format!("bucket in {}", parent_name(state, &b.account_id))),
+    );
+    out.extend(
+        state
+            .tables
+            .iter()
+            .map(|t| format!("table {} in {}", t.name, parent_name(state, &t.account_id))),
+    );
+    out.extend(state.trails.iter().map(|t| format!("trail {}", t.name)));
+    out.extend(
+        state
+            .delegated_admins
+            .iter()
+            .map(|d| format!("admin {}", d.service_principal)),
+    );
+    out.sort();
+    out
+}
+
+fn parent_name(state: &State, id: &str) -> String {
+    if let Some(u) = state.unit(id) {
+        return u.name.clone();
+    }
+    if let Some(a) = state.account(id) {
+        return a.name.clone();
+    }
+    "Root".to_owned()
+}
+
+#[test]
+fn docustack_applies_from_nothing_and_then_has_nothing_to_do() {
+    let spec = docustack();
+    let mut sandbox = sandbox(&spec);
+    let (_dir, ws) = workspace();
+    let plan = make_plan(&spec, &sandbox, &ws);
+    let report = apply::apply(&mut sandbox, &ws, plan.clone(), &options(), &mut Quiet).unwrap();
+    assert_eq!(report.applied, plan.changes.len());
+    assert_eq!(report.created_accounts.len(), 5);
+    let state = read(&sandbox, &spec);
+    assert_eq!(state.accounts.len(), 7);
+    assert_eq!(
+        state.buckets.len(),
+        8,
+        "seven state buckets and the log archive bucket"
+    );
+    assert_eq!(state.tables.len(), 7);
+    for a in &state.accounts {
+        let bucket = format!("docustack-terraform-state-{}", a.id);
+        assert!(
+            state
+                .buckets
+                .iter()
+                .any(|b| b.name == bucket && b.account_id == a.id),
+            "{bucket}"
+        );
+        let slug = plan::slug(&a.name);
+        let hcl = ws
+            .read_file(Path::new(&format!(
+                "infrastructure-live/{slug}/account.hcl"
+            )))
+            .unwrap();
+        assert!(
+            hcl.contains(&format!("account_id   = \"{}\"", a.id)),
+            "{hcl}"
+        );
+    }
+    // The second run: no change planned, no mutating call made.
+    let before = sandbox.mutation_count().unwrap();
+    let again = make_plan(&spec, &sandbox, &ws);
+    assert!(again.is_empty(), "{}", plan::render(&again));
+    assert_eq!(sandbox.mutation_count().unwrap(), before);
+    assert!(!ws.journal_path().exists());
+}
+
+#[test]
+fn a_crash_at_any_step_resumes_without_repeating_anything() {
+    let spec = docustack();
+    // The reference: one uninterrupted apply.
+    let reference = {
+        let mut sandbox = sandbox(&spec);
+        let (_dir, ws) = workspace();
+        let plan = make_plan(&spec, &sandbox, &ws);
+        apply::apply(&mut sandbox, &ws, plan, &options(), &mut Quiet).unwrap();
+        (
+            summary(&read(&sandbox, &spec)),
+            sandbox.mutation_count().unwrap(),
+        )
+    };
+    let mut crash_points = 0;
+    for fail_after in 0..reference.1 {
+        let mut sandbox = sandbox(&spec);
+        let (_dir, ws) = workspace();
+        let plan = make_plan(&spec, &sandbox, &ws);
+        sandbox.fail_after(fail_after);
+        let first = apply::apply(&mut sandbox, &ws, plan, &options(), &mut Quiet);
+        let Err(ApplyError::Step { .. }) = first else {
+            panic!("the fault after {fail_after} calls did not stop the apply: {first:?}");
+        };
+        crash_points += 1;
+        assert!(ws.journal_path().exists());
+        let resumed = apply::resume(&mut sandbox, &ws, &options(), &mut Quiet).unwrap();
+        assert!(resumed.is_some());
+        assert!(!ws.journal_path().exists());
+        // Nothing left to do, the same organization, and no call made twice.
+        assert!(
+            make_plan(&spec, &sandbox, &ws).is_empty(),
+            "after a fault at call {fail_after}"
+        );
+        assert_eq!(
+            summary(&read(&sandbox, &spec)),
+            reference.0,
+            "after a fault at call {fail_after}"
+        );
+        assert_eq!(
+            sandbox.mutation_count().unwrap(),
+            reference.1,
+            "after a fault at call {fail_after}"
+        );
+    }
+    assert!(crash_points > 40);
+}
+
+#[test]
+fn a_bootstrap_into_a_denied_region_fails_naming_the_scp() {
+    let mut spec = docustack();
+    spec.bootstrap.region = "eu-west-1".to_owned();
+    let mut sandbox = sandbox(&spec);
+    let (_dir, ws) = workspace();
+    let plan = make_plan(&spec, &sandbox, &ws);
+    let err = apply::apply(&mut sandbox, &ws, plan, &options(), &mut Quiet).unwrap_err();
+    let text = format!("{err}");
+    assert!(
+        text.contains("AccessDenied") || text.contains("access denied"),
+        "{text}"
+    );
+    assert!(text.contains("RegionDeny"), "{text}");
+}
+
+#[test]
+fn a_squatted_state_bucket_is_refused_and_never_written() {
+    let spec = docustack();
+    let mut sandbox = sandbox(&spec);
+    sandbox
+        .create_foreign_bucket(
+            "999988887777",
+            "docustack-terraform-state-216482851263",
+            "us-east-1",
+        )
+        .unwrap();
+    let (_dir, ws) = workspace();
+    let plan = make_plan(&spec, &sandbox, &ws);
+    let err = apply::apply(&mut sandbox, &ws, plan, &options(), &mut Quiet).unwrap_err();
+    let text = format!("{err}");
+    assert!(
+        text.contains("docustack-terraform-state-216482851263"),
+        "{text}"
+    );
+    assert!(text.contains("owned by another account"), "{text}");
+}
