@@ -50,12 +50,17 @@ def main():
             f'  unit = unit.{unit}\n  tags = {{ team = "t{i % 37}", cost_center = "cc{i % 11}" }}\n}}\n'
         )
     out.append('policy "full" {\n  type = "scp"\n  aws_managed = true\n  attach = [everywhere]\n}\n')
-    services = ["ec2", "s3", "rds", "lambda", "dynamodb", "sqs", "sns", "kms", "iam", "cloudtrail"]
-    verbs = ["Delete*", "Put*", "Create*", "Modify*", "Stop*", "Update*"]
+    patterns = [
+        "ec2:Delete*", "ec2:Modify*", "ec2:Stop*", "ec2:Create*", "s3:Delete*", "s3:Put*",
+        "rds:Delete*", "rds:Modify*", "rds:Stop*", "lambda:Delete*", "lambda:Update*",
+        "dynamodb:Delete*", "dynamodb:Update*", "sqs:Delete*", "sqs:Create*", "sns:Delete*",
+        "kms:ScheduleKeyDeletion", "kms:Disable*", "iam:Delete*", "iam:Create*", "iam:Put*",
+        "cloudtrail:Delete*", "cloudtrail:Stop*", "cloudtrail:Update*",
+    ]
     load = {}
     targets = [f"unit.{u}" for u in units] + [f"account.{a}" for a in accounts]
     for i in range(args.scps):
-        actions = sorted({f"{rng.choice(services)}:{rng.choice(verbs)}" for _ in range(rng.randint(2, 8))})
+        actions = sorted({rng.choice(patterns) for _ in range(rng.randint(2, 8))})
         doc = {
             "Version": "2012-10-17",
             "Statement": [

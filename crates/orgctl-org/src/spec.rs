@@ -337,6 +337,9 @@ impl Spec {
         let mut all = vec![Target::Root];
         all.extend(self.units.iter().map(|u| Target::Unit(u.key.clone())));
         all.extend(self.accounts.iter().map(|a| Target::Account(a.key.clone())));
+        // A key defined twice (reported by validation) is one target.
+        let mut seen = std::collections::HashSet::new();
+        all.retain(|t| seen.insert(t.clone()));
         all
     }
 

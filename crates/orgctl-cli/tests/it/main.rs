@@ -4,5 +4,6 @@ mod batch;
 mod common;
 mod expand;
 mod lint;
+mod org;
 mod simulate;
 mod smoke;

@@ -1,0 +1,290 @@
+//! `orgctl validate`, `show`, `plan` and `apply` on the DocuStack example and on broken
+//! specs: output snapshots, exit codes, idempotence, destroy protection, the lock.
+
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    reason = "test helpers fail the test by panicking"
+)]
+
+use std::path::Path;
+
+use crate::assert_run;
+use crate::common::{docustack, orgctl, temp_dir};
+
+/// A fresh copy of the DocuStack spec and its policies (no sandbox, no generated files).
+fn docustack_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let src = docustack();
+    std::fs::copy(src.join("org.hcl"), dir.path().join("org.hcl")).unwrap();
+    std::fs::create_dir_all(dir.path().join("policies")).unwrap();
+    for entry in std::fs::read_dir(src.join("policies")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(
+            entry.path(),
+            dir.path().join("policies").join(entry.file_name()),
+        )
+        .unwrap();
+    }
+    dir
+}
+
+fn run(dir: &Path, args: &[&str]) -> crate::common::Output {
+    let mut full: Vec<&str> = args.to_vec();
+    let d = dir.to_str().unwrap();
+    full.push(d);
+    orgctl(dir, &full, None)
+}
+
+#[test]
+fn validate_docustack_is_clean_but_for_the_stale_encryption_check() {
+    let dir = docustack_copy();
+    let out = run(dir.path(), &["validate"]);
+    assert_run!("org_validate_docustack", out, dir.path());
+}
+
+#[test]
+fn validate_reports_every_problem_at_once() {
+    let spec = r#"
+organization "broken" {
+  management_account_id = "34866587233"
+  home_region           = "us-east-1"
+}
+
+unit "workloads" { name = "Workloads" }
+unit "workloads" { name = "Other" }
+unit "deep" {
+  name   = "Deep"
+  parent = unit.workload
+}
+
+account "dev" {
+  name  = "Dev"
+  email = "dev@example.com"
+  unit  = unit.workloads
+  colour = "blue"
+}
+
+account "dev2" {
+  name  = "Dev 2"
+  email = "DEV@example.com"
+  unit  = account.dev
+}
+
+policy "full" {
+  type        = "scp"
+  aws_managed = true
+  attach      = [root]
+}
+
+policy "deny_all" {
+  type   = "scp"
+  name   = "DenyAll"
+  file   = "policies/deny.json"
+  attach = [root, unit.nope]
+}
+
+bootstrap {
+  bucket_prefix = "Not_Valid"
+  locking       = "etcd"
+}
+"#;
+    let deny = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "s3:GetObjects", "Resource": "*"}]}"#;
+    let dir = temp_dir(&[("org.hcl", spec), ("policies/deny.json", deny)]);
+    let out = run(dir.path(), &["validate"]);
+    assert_eq!(out.code, 1);
+    assert_run!("org_validate_broken", out, dir.path());
+    let json = run(dir.path(), &["validate", "--format", "json"]);
+    assert_eq!(json.code, 1);
+    let doc: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let codes: Vec<&str> = doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    for code in [
+        "invalid-account-id",
+        "duplicate-key",
+        "unknown-reference",
+        "unknown-element",
+        "duplicate-email",
+        "INVALID_ACTION",
+        "no-allowing-scp",
+        "invalid-bucket-name",
+        "invalid-value",
+    ] {
+        assert!(codes.contains(&code), "{code} missing from {codes:?}");
+    }
+}
+
+#[test]
+fn a_syntax_error_points_at_its_line() {
+    let dir = temp_dir(&[(
+        "org.hcl",
+        "organization \"x\" {\n  home_region = \"us-east-1\"\n  management_account_id = \n}\n",
+    )]);
+    let out = run(dir.path(), &["validate"]);
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("hcl-syntax"), "{}", out.stderr);
+    assert!(out.stderr.contains("org.hcl:"), "{}", out.stderr);
+}
+
+#[test]
+fn plan_apply_and_apply_again() {
+    let dir = docustack_copy();
+    let plan = run(dir.path(), &["plan"]);
+    assert_eq!(plan.code, 2, "{}", plan.stderr);
+    assert_run!("org_plan_docustack_empty_sandbox", plan, dir.path());
+
+    let apply = run(dir.path(), &["apply"]);
+    assert_eq!(apply.code, 0, "{}", apply.stderr);
+    assert_run!("org_apply_docustack", apply, dir.path());
+    assert!(dir.path().join("infrastructure-live/root.hcl").exists());
+    assert!(
+        dir.path()
+            .join("infrastructure-live/dev/account.hcl")
+            .exists()
+    );
+    assert!(!dir.path().join(".orgctl/journal.jsonl").exists());
+
+    let again = run(dir.path(), &["apply"]);
+    assert_eq!(again.code, 0);
+    assert_eq!(
+        again.stdout,
+        "No changes. The organization matches the spec.\n"
+    );
+    let plan = run(dir.path(), &["plan"]);
+    assert_eq!(plan.code, 0);
+
+    // Reformatting a policy is no change.
+    let path = dir.path().join("policies/RegionDeny.json");
+    let value: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    std::fs::write(&path, serde_json::to_string(&value).unwrap()).unwrap();
+    assert_eq!(run(dir.path(), &["plan"]).code, 0);
+
+    // Changing one is: shown as a diff of the document.
+    let text = std::fs::read_to_string(dir.path().join("policies/ProtectCloudTrail.json")).unwrap();
+    std::fs::write(
+        dir.path().join("policies/ProtectCloudTrail.json"),
+        text.replace(
+            "cloudtrail:StopLogging",
+            "cloudtrail:StopLogging\",\n        \"cloudtrail:PutEventSelectors",
+        ),
+    )
+    .unwrap();
+    let changed = run(dir.path(), &["plan"]);
+    assert_eq!(changed.code, 2);
+    assert_run!("org_plan_policy_change", changed, dir.path());
+    assert_eq!(run(dir.path(), &["apply"]).code, 0);
+    assert_eq!(run(dir.path(), &["plan"]).code, 0);
+}
+
+#[test]
+fn removing_a_policy_needs_allow_destroy() {
+    let dir = docustack_copy();
+    assert_eq!(run(dir.path(), &["apply"]).code, 0);
+    let spec = std::fs::read_to_string(dir.path().join("org.hcl")).unwrap();
+    let start = spec.find("policy \"deny_public_s3\"").unwrap();
+    let end = start + spec[start..].find("\n}\n").unwrap() + 3;
+    std::fs::write(
+        dir.path().join("org.hcl"),
+        format!("{}{}", &spec[..start], &spec[end..]),
+    )
+    .unwrap();
+
+    let plan = run(dir.path(), &["plan"]);
+    assert_eq!(plan.code, 2);
+    assert!(
+        plan.stdout.contains("- detach DenyPublicS3 from Workloads"),
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        plan.stdout.contains("- delete policy DenyPublicS3"),
+        "{}",
+        plan.stdout
+    );
+
+    let refused = run(dir.path(), &["apply"]);
+    assert_eq!(refused.code, 1);
+    assert!(
+        refused.stderr.contains("--allow-destroy"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(run(dir.path(), &["plan"]).code, 2, "nothing was applied");
+
+    let allowed = run(dir.path(), &["apply", "--allow-destroy"]);
+    assert_eq!(allowed.code, 0, "{}", allowed.stderr);
+    assert_eq!(run(dir.path(), &["plan"]).code, 0);
+}
+
+#[test]
+fn a_saved_plan_is_refused_once_the_organization_changed() {
+    let dir = docustack_copy();
+    let plan_file = dir.path().join("plan.json");
+    let plan = orgctl(
+        dir.path(),
+        &[
+            "plan",
+            dir.path().to_str().unwrap(),
+            "--out",
+            plan_file.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(plan.code, 2);
+    // Someone else applies first.
+    assert_eq!(run(dir.path(), &["apply"]).code, 0);
+    let stale = orgctl(
+        dir.path(),
+        &[
+            "apply",
+            dir.path().to_str().unwrap(),
+            "--plan",
+            plan_file.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(stale.code, 1);
+    assert!(
+        stale.stderr.contains("changed since the plan was made"),
+        "{}",
+        stale.stderr
+    );
+}
+
+#[test]
+fn a_running_apply_holds_the_lock() {
+    let dir = docustack_copy();
+    std::fs::create_dir_all(dir.path().join(".orgctl")).unwrap();
+    // This test process is alive: its pid makes a lock that is not stale.
+    std::fs::write(
+        dir.path().join(".orgctl/apply.lock"),
+        format!("{}\n", std::process::id()),
+    )
+    .unwrap();
+    let out = run(dir.path(), &["apply"]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.contains("another apply is running"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn show_in_every_format() {
+    let dir = docustack_copy();
+    for format in ["tree", "json", "mermaid", "dot"] {
+        let out = run(dir.path(), &["show", "--format", format]);
+        assert_eq!(out.code, 0, "{format}: {}", out.stderr);
+        assert!(out.stdout.contains("Workloads"), "{format}");
+        assert!(out.stdout.contains("RequireS3Encryption"), "{format}");
+    }
+    let json = run(dir.path(), &["show", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(doc["management_account_id"], "348665872333");
+}
