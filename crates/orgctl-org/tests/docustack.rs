@@ -99,3 +99,40 @@ fn plan_from_nothing_builds_everything_in_order() {
     );
     assert!(plan.destroys().next().is_none());
 }
+
+#[test]
+fn a_state_bucket_in_another_region_cannot_be_planned() {
+    let spec = docustack();
+    let state = State {
+        organization: Some(orgctl_org::OrgState {
+            id: "o-example".into(),
+            management_account_id: "348665872333".into(),
+            root_id: "r-root".into(),
+            enabled_policy_types: vec![],
+        }),
+        buckets: vec![orgctl_org::BucketState {
+            account_id: "348665872333".into(),
+            name: "docustack-terraform-state-348665872333".into(),
+            region: "eu-west-1".into(),
+            versioning: true,
+            encryption: None,
+            public_access_block: true,
+            policy: None,
+            noncurrent_expiration_days: None,
+            object_lock: false,
+        }],
+        ..State::default()
+    };
+    let read = |_: &Path| None;
+    let err = plan::build(&PlanInput {
+        spec: &spec,
+        state: &state,
+        backend: "sandbox",
+        read_file: &read,
+    })
+    .unwrap_err();
+    assert!(
+        matches!(err, orgctl_org::PlanError::BucketRegion { ref actual, .. } if actual == "eu-west-1"),
+        "{err:?}"
+    );
+}

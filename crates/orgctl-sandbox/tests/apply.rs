@@ -48,6 +48,18 @@ fn make_plan(spec: &Spec, backend: &dyn Backend, ws: &Workspace) -> Plan {
     .unwrap()
 }
 
+/// An error and its causes, as one line.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
 fn options() -> ApplyOptions {
     ApplyOptions {
         poll_interval: std::time::Duration::ZERO,
@@ -192,6 +204,9 @@ fn a_crash_at_any_step_resumes_without_repeating_anything() {
         let resumed = apply::resume(&mut sandbox, &ws, &options(), &mut Quiet).unwrap();
         assert!(resumed.is_some());
         assert!(!ws.journal_path().exists());
+        // The rerun plans afresh: what finished is in the state and is not planned again.
+        let rest = make_plan(&spec, &sandbox, &ws);
+        apply::apply(&mut sandbox, &ws, rest, &options(), &mut Quiet).unwrap();
         // Nothing left to do, the same organization, and no call made twice.
         assert!(
             make_plan(&spec, &sandbox, &ws).is_empty(),
@@ -219,7 +234,7 @@ fn a_bootstrap_into_a_denied_region_fails_naming_the_scp() {
     let (_dir, ws) = workspace();
     let plan = make_plan(&spec, &sandbox, &ws);
     let err = apply::apply(&mut sandbox, &ws, plan, &options(), &mut Quiet).unwrap_err();
-    let text = format!("{err}");
+    let text = chain(&err);
     assert!(
         text.contains("AccessDenied") || text.contains("access denied"),
         "{text}"
@@ -241,7 +256,7 @@ fn a_squatted_state_bucket_is_refused_and_never_written() {
     let (_dir, ws) = workspace();
     let plan = make_plan(&spec, &sandbox, &ws);
     let err = apply::apply(&mut sandbox, &ws, plan, &options(), &mut Quiet).unwrap_err();
-    let text = format!("{err}");
+    let text = chain(&err);
     assert!(
         text.contains("docustack-terraform-state-216482851263"),
         "{text}"

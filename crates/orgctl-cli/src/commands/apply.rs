@@ -68,7 +68,8 @@ pub fn run(args: &ApplyArgs, printer: &Printer) -> Result<ExitCode, CliError> {
     if let Some((done, total)) = apply::pending(&workspace).map_err(CliError::diagnostic)? {
         writeln!(
             printer.stderr(),
-            "Resuming an interrupted apply: {done} of {total} steps were done."
+            "An earlier apply was interrupted after {done} of {total} steps; settling what it \
+             left in flight, then planning afresh."
         )?;
         apply::resume(backend.as_mut(), &workspace, &options, &mut progress)
             .map_err(CliError::diagnostic)?;

@@ -288,3 +288,56 @@ fn show_in_every_format() {
     let doc: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(doc["management_account_id"], "348665872333");
 }
+
+#[test]
+fn a_bootstrap_denied_by_an_scp_stops_and_a_fixed_spec_finishes() {
+    let dir = docustack_copy();
+    let spec_path = dir.path().join("org.hcl");
+    let spec = std::fs::read_to_string(&spec_path).unwrap();
+    // A guardrail on Workloads that forbids creating DynamoDB tables: the lock tables too.
+    let guard = |action: &str| {
+        format!(
+            r#"{{"Version": "2012-10-17", "Statement": [{{"Sid": "NoTables", "Effect": "Deny", "Action": "{action}", "Resource": "*"}}]}}"#
+        )
+    };
+    std::fs::write(
+        dir.path().join("policies/NoTables.json"),
+        guard("dynamodb:CreateTable"),
+    )
+    .unwrap();
+    let with_guard = format!(
+        "{spec}\npolicy \"no_tables\" {{\n  type = \"scp\"\n  name = \"NoTables\"\n  file = \"policies/NoTables.json\"\n  attach = [unit.workloads]\n}}\n"
+    );
+    std::fs::write(&spec_path, &with_guard).unwrap();
+    let failed = run(dir.path(), &["apply"]);
+    assert_eq!(failed.code, 1);
+    assert!(
+        failed.stderr.contains("dynamodb:CreateTable"),
+        "{}",
+        failed.stderr
+    );
+    assert!(
+        failed.stderr.contains("`NoTables` statement `NoTables`"),
+        "{}",
+        failed.stderr
+    );
+    assert!(dir.path().join(".orgctl/journal.jsonl").exists());
+
+    // The guardrail is narrowed; the rerun settles the interrupted apply, plans afresh and
+    // finishes without creating any account again.
+    std::fs::write(
+        dir.path().join("policies/NoTables.json"),
+        guard("dynamodb:DeleteTable"),
+    )
+    .unwrap();
+    let fixed = run(dir.path(), &["apply"]);
+    assert_eq!(fixed.code, 0, "{}", fixed.stderr);
+    assert!(fixed.stderr.contains("interrupted"), "{}", fixed.stderr);
+    assert!(!fixed.stdout.contains("create account"), "{}", fixed.stdout);
+    assert!(
+        fixed.stdout.contains("update policy NoTables"),
+        "{}",
+        fixed.stdout
+    );
+    assert_eq!(run(dir.path(), &["plan"]).code, 0);
+}

@@ -54,6 +54,57 @@ pub(crate) fn run(
     Ok(report)
 }
 
+/// Waits for the account creations the journal shows requested and unfinished, then removes
+/// the journal.
+pub(crate) fn settle(
+    backend: &mut dyn Backend,
+    mut journal: Journal,
+    options: &ApplyOptions,
+    observer: &mut dyn Observer,
+) -> Result<ApplyReport, ApplyError> {
+    let mut report = ApplyReport {
+        skipped: journal.finished(),
+        ..ApplyReport::default()
+    };
+    let in_flight: Vec<(usize, String)> = journal
+        .requests
+        .iter()
+        .filter(|(step, _)| !journal.done.get(**step).copied().unwrap_or(true))
+        .map(|(step, id)| (*step, id.clone()))
+        .collect();
+    let workspace = Workspace::new(std::path::PathBuf::new());
+    for (index, request_id) in in_flight {
+        let Some(change) = journal.plan.changes.get(index).cloned() else {
+            continue;
+        };
+        let Change::CreateAccount { key, name, .. } = &change else {
+            continue;
+        };
+        observer.step(index, journal.plan.changes.len(), &change);
+        let mut step = Step {
+            backend: &mut *backend,
+            workspace: &workspace,
+            journal: &mut journal,
+            options,
+            observer: &mut *observer,
+            index,
+        };
+        let id = match step.await_account(name, &request_id) {
+            Ok(id) => id,
+            Err(StepError::Backend(e)) => return Err(step.fail(&change, e)),
+            Err(StepError::Apply(e)) => return Err(e),
+        };
+        journal.record(&Event::Done {
+            step: index,
+            created: Some((format!("account.{key}"), id.clone())),
+        })?;
+        report.applied += 1;
+        report.created_accounts.push((name.clone(), id));
+    }
+    journal.close()?;
+    Ok(report)
+}
+
 struct Step<'a> {
     backend: &'a mut dyn Backend,
     workspace: &'a Workspace,

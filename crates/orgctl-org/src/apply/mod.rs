@@ -1,9 +1,10 @@
 //! Apply: carry out a plan against a backend, step by step, journaled and locked.
 //!
 //! Each step is recorded as started and done; account creation also records its request id
-//! the moment it is sent. A crashed apply leaves its journal, and the next run finishes that
-//! plan first: steps done are skipped, the interrupted step is retried idempotently, and an
-//! account whose creation was requested is polled, never requested again.
+//! the moment it is sent. A crashed apply leaves its journal. The next run first settles what
+//! the journal shows in flight (an account whose creation was requested is polled until it
+//! exists, never requested again), then plans afresh from the state: the steps that finished
+//! are in the state and are not planned again, and a spec fixed in between is what counts.
 
 mod execute;
 mod journal;
@@ -23,7 +24,7 @@ use crate::plan::{Change, Plan};
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum ApplyError {
     /// A backend call failed.
-    #[error("step {step} ({what}) failed: {source}")]
+    #[error("step {step} ({what}) failed")]
     #[diagnostic(
         code(orgctl::apply_step),
         help(
@@ -228,10 +229,12 @@ pub fn apply(
     execute::run(backend, workspace, journal, options, observer)
 }
 
-/// Finishes the plan an interrupted apply left in the journal, if there is one.
+/// Settles what an interrupted apply left in flight: waits for every account creation it
+/// requested, then retires its journal. Plan afresh afterwards; the state then shows all the
+/// interrupted apply did.
 ///
 /// # Errors
-/// As [`apply`].
+/// When a requested account fails or the journal cannot be read.
 pub fn resume(
     backend: &mut dyn Backend,
     workspace: &Workspace,
@@ -240,7 +243,7 @@ pub fn resume(
 ) -> Result<Option<ApplyReport>, ApplyError> {
     match Journal::open(&workspace.journal_path())? {
         None => Ok(None),
-        Some(journal) => execute::run(backend, workspace, journal, options, observer).map(Some),
+        Some(journal) => execute::settle(backend, journal, options, observer).map(Some),
     }
 }
 

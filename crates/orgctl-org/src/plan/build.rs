@@ -53,6 +53,22 @@ pub enum PlanError {
         /// The backend's.
         actual: String,
     },
+    /// A bucket exists in another region than the spec's: buckets cannot move.
+    #[error("bucket `{bucket}` is in {actual}, the spec puts it in {expected}")]
+    #[diagnostic(
+        code(orgctl::bucket_region),
+        help(
+            "a bucket cannot move between regions: set the region back in the spec, or empty and delete the bucket (after moving its state) and plan again"
+        )
+    )]
+    BucketRegion {
+        /// The bucket.
+        bucket: String,
+        /// Where it is.
+        actual: String,
+        /// Where the spec wants it.
+        expected: String,
+    },
     /// An OU to delete still holds accounts the spec does not place elsewhere.
     #[error("OU `{unit}` is gone from the spec but still holds account {account}")]
     #[diagnostic(
@@ -122,7 +138,7 @@ impl<'a> Builder<'a> {
         self.attachments();
         self.destroys()?;
         self.baseline();
-        self.bootstrap();
+        self.bootstrap()?;
         self.files();
         Ok(Plan {
             base: self.state.fingerprint(),
@@ -694,7 +710,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn bootstrap(&mut self) {
+    fn bootstrap(&mut self) -> Result<(), PlanError> {
         let template = self.template();
         for a in &self.spec.accounts {
             if !a.bootstrap {
@@ -708,6 +724,13 @@ impl<'a> Builder<'a> {
                 Some(id) => {
                     let want = template.bucket(id);
                     let have = self.state.buckets.iter().find(|b| b.name == want.name);
+                    if let Some(h) = have.filter(|h| h.region != want.region) {
+                        return Err(PlanError::BucketRegion {
+                            bucket: h.name.clone(),
+                            actual: h.region.clone(),
+                            expected: want.region.clone(),
+                        });
+                    }
                     let drift = have.map(|h| bucket_drift(h, &want)).unwrap_or_default();
                     let table_change = template.table(id).is_some_and(|want| {
                         let have = self
@@ -732,6 +755,7 @@ impl<'a> Builder<'a> {
                 });
             }
         }
+        Ok(())
     }
 
     fn files(&mut self) {
