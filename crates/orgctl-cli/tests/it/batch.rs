@@ -198,3 +198,46 @@ fn a_line_longer_than_a_chunk() {
         .collect();
     assert_eq!(ids, ["a", long_id.as_str(), "c"]);
 }
+
+/// The DocuStack guardrail table: every row of the strategy's SCP table (and the exemptions
+/// AWS documents) decided as `examples/docustack/expected.jsonl` says, by the policy it names.
+#[test]
+fn docustack_guardrails_decide_as_expected() {
+    let dir = docustack();
+    let out = orgctl(
+        &dir,
+        &[
+            "simulate",
+            "--batch",
+            "requests.jsonl",
+            "--policies",
+            "policies",
+        ],
+        None,
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let expected: Vec<serde_json::Value> = std::fs::read_to_string(dir.join("expected.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let decided: Vec<serde_json::Value> = out
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(decided.len(), expected.len());
+    for (got, want) in decided.iter().zip(&expected) {
+        assert_eq!(got["id"], want["id"]);
+        assert_eq!(got["decision"], want["decision"], "{}", want["id"]);
+        if let Some(policy) = want.get("policy") {
+            let decisive: Vec<&serde_json::Value> = got["decisive"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| &r["policy"])
+                .collect();
+            assert!(decisive.contains(&policy), "{}: {decisive:?}", want["id"]);
+        }
+    }
+}
