@@ -54,7 +54,7 @@ fn confirm(args: &ApplyArgs, printer: &Printer) -> Result<bool, CliError> {
 pub fn run(args: &ApplyArgs, printer: &Printer) -> Result<ExitCode, CliError> {
     let spec = org::load_spec(&args.dir, printer)?;
     let workspace = Workspace::new(&args.dir);
-    let mut backend = org::open_backend(args.backend, &args.dir, &spec)?;
+    let mut backend = org::open_backend(args.backend, &args.dir, &spec, org::Open::Create)?;
     let _lock = workspace.lock().map_err(CliError::diagnostic)?;
     let options = ApplyOptions {
         allow_destroy: args.allow_destroy,

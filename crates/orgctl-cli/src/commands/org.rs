@@ -36,19 +36,25 @@ pub fn sandbox_path(dir: &Path) -> std::path::PathBuf {
     Workspace::new(dir).state_dir().join("sandbox.db")
 }
 
+/// Whether opening a backend may create it (apply) or must leave no trace (plan, show).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Open {
+    /// Create the sandbox file when it does not exist.
+    Create,
+    /// Read only what exists: a missing sandbox is an empty organization, in memory.
+    ReadOnly,
+}
+
 /// Opens the backend the arguments name.
 pub fn open_backend(
     kind: BackendArg,
     dir: &Path,
     spec: &Spec,
+    open: Open,
 ) -> Result<Box<dyn Backend>, CliError> {
     match kind {
         BackendArg::Sandbox => {
             let path = sandbox_path(dir);
-            if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent)
-                    .with_context(|| format!("cannot create `{}`", parent.display()))?;
-            }
             let options = SandboxOptions {
                 management_account_id: spec.organization.management_account_id.clone(),
                 access_role_name: spec.organization.access_role_name.clone(),
@@ -59,6 +65,14 @@ pub fn open_backend(
                     max_accounts: spec.quotas.accounts,
                 },
             };
+            if open == Open::ReadOnly && !path.exists() {
+                let sandbox = Sandbox::in_memory(options).map_err(CliError::diagnostic)?;
+                return Ok(Box::new(sandbox));
+            }
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)
+                    .with_context(|| format!("cannot create `{}`", parent.display()))?;
+            }
             let sandbox = Sandbox::open(&path, options).map_err(CliError::diagnostic)?;
             Ok(Box::new(sandbox))
         }

@@ -16,7 +16,8 @@ pub fn run(args: &ShowArgs, printer: &Printer) -> Result<ExitCode, CliError> {
     let spec = org::load_spec(&args.dir, printer)?;
     // Ids come from the sandbox when one exists; the spec alone draws the same tree.
     let state = if org::sandbox_path(&args.dir).exists() {
-        let backend = org::open_backend(BackendArg::Sandbox, &args.dir, &spec)?;
+        let backend =
+            org::open_backend(BackendArg::Sandbox, &args.dir, &spec, org::Open::ReadOnly)?;
         Some(backend.read_state(&[]).map_err(CliError::diagnostic)?)
     } else {
         None

@@ -136,6 +136,7 @@ fn plan_apply_and_apply_again() {
     let plan = run(dir.path(), &["plan"]);
     assert_eq!(plan.code, 2, "{}", plan.stderr);
     assert_run!("org_plan_docustack_empty_sandbox", plan, dir.path());
+    assert!(!dir.path().join(".orgctl").exists(), "plan leaves no trace");
 
     let apply = run(dir.path(), &["apply"]);
     assert_eq!(apply.code, 0, "{}", apply.stderr);
@@ -218,6 +219,24 @@ fn removing_a_policy_needs_allow_destroy() {
 
     let allowed = run(dir.path(), &["apply", "--allow-destroy"]);
     assert_eq!(allowed.code, 0, "{}", allowed.stderr);
+    assert_eq!(run(dir.path(), &["plan"]).code, 0);
+
+    // An OU goes once its account moves elsewhere; it too needs --allow-destroy.
+    let spec = std::fs::read_to_string(dir.path().join("org.hcl")).unwrap();
+    let spec = spec
+        .replace("unit \"sandbox\" {\n  name = \"Sandbox\"\n}\n", "")
+        .replace("unit  = unit.sandbox", "unit  = unit.workloads");
+    std::fs::write(dir.path().join("org.hcl"), spec).unwrap();
+    let plan = run(dir.path(), &["plan"]);
+    assert_eq!(plan.code, 2, "{}", plan.stderr);
+    let moved = plan
+        .stdout
+        .find("~ move account Developer Sandbox: Sandbox -> Workloads")
+        .unwrap();
+    let deleted = plan.stdout.find("- delete OU Sandbox").unwrap();
+    assert!(moved < deleted, "{}", plan.stdout);
+    assert_eq!(run(dir.path(), &["apply"]).code, 1);
+    assert_eq!(run(dir.path(), &["apply", "--allow-destroy"]).code, 0);
     assert_eq!(run(dir.path(), &["plan"]).code, 0);
 }
 

@@ -150,7 +150,7 @@ impl<'a> Builder<'a> {
 
     fn name(&self, r: &Ref) -> String {
         self.names.get(r).cloned().unwrap_or_else(|| match r {
-            Ref::Id(id) => id.clone(),
+            Ref::Id(id) => self.target_name(id),
             Ref::New(k) => k.clone(),
         })
     }
