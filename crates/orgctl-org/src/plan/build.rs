@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
-use crate::plan::files::{account_hcl, log_bucket_policy, root_hcl, slug};
+use crate::plan::files::{account_hcl, log_bucket_policy, region_hcl, root_hcl, slug};
 use crate::plan::{BootstrapTemplate, Change, FileContent, Plan, Ref};
 use crate::spec::{Spec, Target};
 use crate::state::{
@@ -770,6 +770,15 @@ impl<'a> Builder<'a> {
                 continue;
             };
             let dir = slug(&a.name);
+            let region = &self.spec.organization.home_region;
+            want.push((
+                live.join(&dir)
+                    .join(region)
+                    .join("region.hcl")
+                    .to_string_lossy()
+                    .into_owned(),
+                FileContent::Text(region_hcl(&dir, region)),
+            ));
             let path = live
                 .join(&dir)
                 .join("account.hcl")

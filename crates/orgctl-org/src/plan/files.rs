@@ -35,8 +35,11 @@ pub fn account_hcl(dir_name: &str, account_id: &str) -> String {
     )
 }
 
-/// `infrastructure-live/root.hcl`: the remote-state configuration every unit includes. Each
-/// account's state goes to its own bucket, in that account.
+/// `infrastructure-live/root.hcl`: the configuration every unit includes. Each account's
+/// state goes to its own bucket, in that account, locked as the spec says; the generated AWS
+/// provider refuses to run against any other account (`allowed_account_ids`) and takes its
+/// region from the unit's `region.hcl`. Accepted by Terragrunt and by Terraform 1.11+ (the S3
+/// backend's `use_lockfile`).
 pub fn root_hcl(b: &BootstrapSpec) -> String {
     let mut out = String::new();
     out.push_str(
@@ -45,28 +48,45 @@ pub fn root_hcl(b: &BootstrapSpec) -> String {
          # not this file. Every account keeps its Terraform state in its own bucket.\n\
          locals {\n  \
            account_vars = read_terragrunt_config(find_in_parent_folders(\"account.hcl\"))\n  \
+           region_vars  = read_terragrunt_config(find_in_parent_folders(\"region.hcl\"))\n  \
            account_name = local.account_vars.locals.account_name\n  \
-           account_id   = local.account_vars.locals.account_id\n\
+           account_id   = local.account_vars.locals.account_id\n  \
+           aws_region   = local.region_vars.locals.aws_region\n\
          }\n\n\
          remote_state {\n  backend = \"s3\"\n  generate = {\n    path      = \"backend.tf\"\n    \
            if_exists = \"overwrite_terragrunt\"\n  }\n  config = {\n",
     );
     let _ = writeln!(
         out,
-        "    bucket         = \"{}-terraform-state-${{local.account_id}}\"",
+        "    bucket              = \"{}-terraform-state-${{local.account_id}}\"",
         b.bucket_prefix
     );
-    out.push_str("    key            = \"${path_relative_to_include()}/terraform.tfstate\"\n");
-    let _ = writeln!(out, "    region         = \"{}\"", b.region);
-    out.push_str("    encrypt        = true\n");
+    out.push_str("    key                 = \"${path_relative_to_include()}/terraform.tfstate\"\n");
+    let _ = writeln!(out, "    region              = \"{}\"", b.region);
+    out.push_str("    encrypt             = true\n");
     if matches!(b.locking, Locking::Dynamodb | Locking::Both) {
-        let _ = writeln!(out, "    dynamodb_table = \"{}\"", b.lock_table);
+        let _ = writeln!(out, "    dynamodb_table      = \"{}\"", b.lock_table);
     }
     if matches!(b.locking, Locking::Lockfile | Locking::Both) {
-        out.push_str("    use_lockfile   = true\n");
+        out.push_str("    use_lockfile        = true\n");
     }
-    out.push_str("  }\n}\n");
+    out.push_str("    allowed_account_ids = [local.account_id]\n");
+    out.push_str("  }\n}\n\n");
+    out.push_str(
+        "generate \"provider\" {\n  path      = \"provider.tf\"\n  if_exists = \"overwrite_terragrunt\"\n  \
+         contents  = <<-EOT\n    provider \"aws\" {\n      region              = \"${local.aws_region}\"\n      \
+         allowed_account_ids = [\"${local.account_id}\"]\n    }\n  EOT\n}\n",
+    );
     out
+}
+
+/// `infrastructure-live/<account>/<region>/region.hcl`.
+pub fn region_hcl(dir_name: &str, region: &str) -> String {
+    format!(
+        "# infrastructure-live/{dir_name}/{region}/region.hcl\n\
+         # Written by orgctl; units below this directory deploy to this region.\n\
+         locals {{\n  aws_region = \"{region}\"\n}}\n"
+    )
 }
 
 /// The state bucket's policy: TLS only, and no principal from another account.
@@ -104,6 +124,65 @@ mod tests {
         ] {
             assert!(orgctl_policy::Policy::parse(&text).is_ok(), "{text}");
         }
+    }
+
+    fn parses(text: &str) -> hcl::Body {
+        hcl::parse(text).unwrap_or_else(|e| panic!("{e}\n{text}"))
+    }
+
+    #[test]
+    fn generated_hcl_parses_with_hcl_rs() {
+        use crate::spec::{BootstrapSpec, Locking};
+        for locking in [Locking::Dynamodb, Locking::Lockfile, Locking::Both] {
+            let b = BootstrapSpec {
+                bucket_prefix: "docustack".into(),
+                lock_table: "docustack-terraform-locks".into(),
+                locking,
+                region: "us-east-1".into(),
+                ..BootstrapSpec::default()
+            };
+            let text = root_hcl(&b);
+            let body = parses(&text);
+            let remote = body
+                .blocks()
+                .find(|b| b.identifier() == "remote_state")
+                .unwrap();
+            let config = remote
+                .body()
+                .attributes()
+                .find(|a| a.key() == "config")
+                .unwrap();
+            let config = format!("{}", config.expr());
+            assert_eq!(
+                config.contains("dynamodb_table"),
+                locking.needs_table(),
+                "{text}"
+            );
+            assert_eq!(
+                config.contains("use_lockfile"),
+                locking != Locking::Dynamodb,
+                "{text}"
+            );
+            assert!(config.contains("allowed_account_ids"), "{text}");
+            assert!(
+                body.blocks().any(|b| b.identifier() == "generate"),
+                "{text}"
+            );
+        }
+        let body = parses(&account_hcl("staging", "555666777888"));
+        assert_eq!(body.blocks().count(), 1);
+        parses(&region_hcl("staging", "us-east-1"));
+    }
+
+    #[test]
+    fn root_hcl_snapshot() {
+        let b = crate::spec::BootstrapSpec {
+            bucket_prefix: "docustack".into(),
+            lock_table: "docustack-terraform-locks".into(),
+            region: "us-east-1".into(),
+            ..crate::spec::BootstrapSpec::default()
+        };
+        insta::assert_snapshot!(root_hcl(&b));
     }
 
     #[test]

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 pub use build::{PlanError, PlanInput, build, probes};
-pub use files::{account_hcl, root_hcl, slug};
+pub use files::{account_hcl, region_hcl, root_hcl, slug};
 pub use render::{render, summary};
 
 use crate::state::{AggregatorState, BucketState, PolicyKind, TableState, TrailState};
