@@ -40,6 +40,29 @@ pub enum Command {
     Plan(PlanArgs),
     /// Make the changes: plan, then apply them in order, journaled and resumable.
     Apply(ApplyArgs),
+    /// Create or repair accounts' Terraform state bucket and lock table, and their
+    /// infrastructure-live configuration.
+    Bootstrap(BootstrapArgs),
+}
+
+/// `orgctl bootstrap`.
+#[derive(Debug, Args)]
+pub struct BootstrapArgs {
+    /// Accounts to bootstrap, by spec key, name or id (all accounts when none is given).
+    #[arg(value_name = "ACCOUNT")]
+    pub accounts: Vec<String>,
+
+    /// The spec directory.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+
+    /// The backend.
+    #[arg(long, value_enum, default_value_t = BackendArg::Sandbox)]
+    pub backend: BackendArg,
+
+    /// Repair drifted buckets and tables without asking.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
 }
 
 /// `orgctl validate`.

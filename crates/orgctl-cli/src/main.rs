@@ -26,7 +26,11 @@ fn main() -> ExitCode {
     // The organization commands keep 2 for "changes planned": every failure is 1.
     let org_command = matches!(
         cli.command,
-        Command::Validate(_) | Command::Show(_) | Command::Plan(_) | Command::Apply(_)
+        Command::Validate(_)
+            | Command::Show(_)
+            | Command::Plan(_)
+            | Command::Apply(_)
+            | Command::Bootstrap(_)
     );
     let result = match &cli.command {
         Command::Simulate(args) => commands::simulate::run(args, &printer),
@@ -36,6 +40,7 @@ fn main() -> ExitCode {
         Command::Show(args) => commands::show::run(args, &printer),
         Command::Plan(args) => commands::plan::run(args, &printer),
         Command::Apply(args) => commands::apply::run(args, &printer),
+        Command::Bootstrap(args) => commands::bootstrap::run(args, &printer),
     };
     match result {
         Ok(code) => code,

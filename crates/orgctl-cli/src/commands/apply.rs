@@ -5,34 +5,13 @@ use std::io::{IsTerminal as _, Write as _};
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use orgctl_org::apply::{self, ApplyOptions, Observer};
-use orgctl_org::{Change, Plan, Workspace, plan, show};
+use orgctl_org::apply::{self, ApplyOptions};
+use orgctl_org::{Plan, Workspace, plan, show};
 
 use crate::cli::{ApplyArgs, BackendArg};
 use crate::commands::org;
 use crate::error::CliError;
 use crate::printer::Printer;
-
-/// Prints each step on stderr as it starts.
-struct Progress<'a> {
-    printer: &'a Printer,
-}
-
-impl Observer for Progress<'_> {
-    fn step(&mut self, index: usize, total: usize, change: &Change) {
-        let (symbol, text) = plan::render::line(change);
-        let width = total.to_string().len();
-        let _ = writeln!(
-            self.printer.stderr(),
-            "[{:>width$}/{total}] {symbol} {text}",
-            index + 1
-        );
-    }
-
-    fn waiting(&mut self, what: &str) {
-        let _ = writeln!(self.printer.stderr(), "          ... {what}");
-    }
-}
 
 fn confirm(args: &ApplyArgs, printer: &Printer) -> Result<bool, CliError> {
     // The sandbox holds nothing real: no question. Elsewhere, ask on a terminal, and
@@ -63,17 +42,14 @@ pub fn run(args: &ApplyArgs, printer: &Printer) -> Result<ExitCode, CliError> {
         },
         ..ApplyOptions::default()
     };
-    let mut progress = Progress { printer };
-
-    if let Some((done, total)) = apply::pending(&workspace).map_err(CliError::diagnostic)? {
-        writeln!(
-            printer.stderr(),
-            "An earlier apply was interrupted after {done} of {total} steps; settling what it \
-             left in flight, then planning afresh."
-        )?;
-        apply::resume(backend.as_mut(), &workspace, &options, &mut progress)
-            .map_err(CliError::diagnostic)?;
-    }
+    let mut progress = org::Progress { printer };
+    org::settle_interrupted(
+        backend.as_mut(),
+        &workspace,
+        &options,
+        &mut progress,
+        printer,
+    )?;
 
     let state = org::read_state(backend.as_ref(), &spec)?;
     let plan: Plan = match &args.plan {

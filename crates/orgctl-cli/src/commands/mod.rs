@@ -5,6 +5,7 @@
 //! [`CliError`]: crate::error::CliError
 
 pub mod apply;
+pub mod bootstrap;
 pub mod expand;
 pub mod lint;
 pub mod org;

@@ -6,8 +6,9 @@ use std::path::Path;
 
 use anyhow::Context as _;
 use orgctl_catalog::Catalog;
+use orgctl_org::apply::{self, ApplyOptions, Observer};
 use orgctl_org::plan::{self, PlanInput};
-use orgctl_org::{Backend, Plan, Spec, State, Workspace};
+use orgctl_org::{Backend, Change, Plan, Spec, State, Workspace};
 use orgctl_sandbox::{Sandbox, SandboxOptions, SandboxQuotas};
 
 use crate::cli::BackendArg;
@@ -105,4 +106,46 @@ pub fn make_plan(
         read_file: &read,
     })
     .map_err(CliError::diagnostic)
+}
+
+/// Prints each step on stderr as it starts.
+pub struct Progress<'a> {
+    /// Where progress goes (stderr).
+    pub printer: &'a Printer,
+}
+
+impl Observer for Progress<'_> {
+    fn step(&mut self, index: usize, total: usize, change: &Change) {
+        let (symbol, text) = plan::render::line(change);
+        let width = total.to_string().len();
+        let _ = writeln!(
+            self.printer.stderr(),
+            "[{:>width$}/{total}] {symbol} {text}",
+            index + 1
+        );
+    }
+
+    fn waiting(&mut self, what: &str) {
+        let _ = writeln!(self.printer.stderr(), "          ... {what}");
+    }
+}
+
+/// Settles what an interrupted apply left in flight (account creations it requested), saying
+/// so, before anything is planned.
+pub fn settle_interrupted(
+    backend: &mut dyn Backend,
+    workspace: &Workspace,
+    options: &ApplyOptions,
+    progress: &mut Progress<'_>,
+    printer: &Printer,
+) -> Result<(), CliError> {
+    if let Some((done, total)) = apply::pending(workspace).map_err(CliError::diagnostic)? {
+        writeln!(
+            printer.stderr(),
+            "An earlier apply was interrupted after {done} of {total} steps; settling what it \
+             left in flight, then planning afresh."
+        )?;
+        apply::resume(backend, workspace, options, progress).map_err(CliError::diagnostic)?;
+    }
+    Ok(())
 }

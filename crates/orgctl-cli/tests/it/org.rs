@@ -360,3 +360,57 @@ fn a_bootstrap_denied_by_an_scp_stops_and_a_fixed_spec_finishes() {
     );
     assert_eq!(run(dir.path(), &["plan"]).code, 0);
 }
+
+#[test]
+fn bootstrap_some_accounts() {
+    let dir = docustack_copy();
+    let d = dir.path().to_str().unwrap();
+    // Before the organization exists, there is nothing to bootstrap into.
+    let early = orgctl(dir.path(), &["bootstrap", "dev", "--dir", d], None);
+    assert_eq!(early.code, 1);
+    assert!(
+        early.stderr.contains("does not exist yet"),
+        "{}",
+        early.stderr
+    );
+
+    assert_eq!(run(dir.path(), &["apply"]).code, 0);
+    let done = orgctl(dir.path(), &["bootstrap", "--dir", d], None);
+    assert_eq!(done.code, 0, "{}", done.stderr);
+    assert!(
+        done.stdout.starts_with("Nothing to bootstrap"),
+        "{}",
+        done.stdout
+    );
+
+    // A lost account.hcl comes back, and only the named account's files are touched.
+    std::fs::remove_file(dir.path().join("infrastructure-live/dev/account.hcl")).unwrap();
+    std::fs::remove_file(dir.path().join("infrastructure-live/staging/account.hcl")).unwrap();
+    let dev = orgctl(dir.path(), &["bootstrap", "Dev", "--dir", d], None);
+    assert_eq!(dev.code, 0, "{}", dev.stderr);
+    assert!(
+        dev.stdout
+            .contains("+ write infrastructure-live/dev/account.hcl"),
+        "{}",
+        dev.stdout
+    );
+    assert!(!dev.stdout.contains("staging"), "{}", dev.stdout);
+    assert!(
+        dir.path()
+            .join("infrastructure-live/dev/account.hcl")
+            .exists()
+    );
+    assert!(
+        !dir.path()
+            .join("infrastructure-live/staging/account.hcl")
+            .exists()
+    );
+
+    let unknown = orgctl(dir.path(), &["bootstrap", "nope", "--dir", d], None);
+    assert_eq!(unknown.code, 1);
+    assert!(
+        unknown.stderr.contains("no account `nope`"),
+        "{}",
+        unknown.stderr
+    );
+}
