@@ -43,6 +43,42 @@ pub enum Command {
     /// Create or repair accounts' Terraform state bucket and lock table, and their
     /// infrastructure-live configuration.
     Bootstrap(BootstrapArgs),
+    /// Vend accounts.
+    #[command(subcommand)]
+    Account(AccountCommand),
+}
+
+/// `orgctl account ...`.
+#[derive(Debug, Subcommand)]
+pub enum AccountCommand {
+    /// Create an account end to end: create and wait, move to its OU, quarantine, verify the
+    /// access role reaches it, bootstrap its state, write its infrastructure-live files, lift
+    /// the quarantine, add it to the spec. A rerun after a crash finishes the job.
+    Create(AccountCreateArgs),
+}
+
+/// `orgctl account create`.
+#[derive(Debug, Args)]
+pub struct AccountCreateArgs {
+    /// The account's name.
+    #[arg(value_name = "NAME")]
+    pub name: String,
+
+    /// Its OU: a unit's key or name in the spec.
+    #[arg(long, value_name = "OU")]
+    pub ou: String,
+
+    /// Its root user's email address.
+    #[arg(long, value_name = "EMAIL")]
+    pub email: String,
+
+    /// The spec directory.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+
+    /// The backend.
+    #[arg(long, value_enum, default_value_t = BackendArg::Sandbox)]
+    pub backend: BackendArg,
 }
 
 /// `orgctl bootstrap`.

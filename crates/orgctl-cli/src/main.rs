@@ -31,6 +31,7 @@ fn main() -> ExitCode {
             | Command::Plan(_)
             | Command::Apply(_)
             | Command::Bootstrap(_)
+            | Command::Account(_)
     );
     let result = match &cli.command {
         Command::Simulate(args) => commands::simulate::run(args, &printer),
@@ -41,6 +42,9 @@ fn main() -> ExitCode {
         Command::Plan(args) => commands::plan::run(args, &printer),
         Command::Apply(args) => commands::apply::run(args, &printer),
         Command::Bootstrap(args) => commands::bootstrap::run(args, &printer),
+        Command::Account(cli::AccountCommand::Create(args)) => {
+            commands::account::create(args, &printer)
+        }
     };
     match result {
         Ok(code) => code,

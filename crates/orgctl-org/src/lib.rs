@@ -32,3 +32,4 @@ pub use apply::{ApplyError, ApplyOptions, ApplyReport, Workspace};
 pub mod cost;
 
 pub mod show;
+pub mod specedit;

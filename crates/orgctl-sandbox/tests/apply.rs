@@ -263,3 +263,114 @@ fn a_squatted_state_bucket_is_refused_and_never_written() {
     );
     assert!(text.contains("owned by another account"), "{text}");
 }
+
+/// A copy of the DocuStack spec directory, with its policies.
+fn docustack_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/docustack");
+    std::fs::copy(src.join("org.hcl"), dir.path().join("org.hcl")).unwrap();
+    std::fs::create_dir_all(dir.path().join("policies")).unwrap();
+    for entry in std::fs::read_dir(src.join("policies")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(
+            entry.path(),
+            dir.path().join("policies").join(entry.file_name()),
+        )
+        .unwrap();
+    }
+    dir
+}
+
+fn load(dir: &Path) -> Spec {
+    let (spec, mut diags) = orgctl_org::load_dir(dir).unwrap();
+    orgctl_org::validate(
+        &spec,
+        orgctl_catalog::Catalog::embedded().unwrap(),
+        &mut diags,
+    );
+    assert!(!diags.has_errors(), "{:?}", diags.items);
+    spec
+}
+
+fn vend_options() -> ApplyOptions {
+    ApplyOptions {
+        allow_destroy: false,
+        ..options()
+    }
+}
+
+fn vend_plan(dir: &Path, sandbox: &Sandbox, ws: &Workspace) -> Plan {
+    let spec = load(dir);
+    let state = read(sandbox, &spec);
+    let request = plan::VendRequest {
+        name: "QA".to_owned(),
+        email: "aws-qa@docustack.example".to_owned(),
+        unit: "workloads".to_owned(),
+        spec_file: "org.hcl".to_owned(),
+    };
+    let read_file = |p: &Path| ws.read_file(p);
+    plan::vend(&spec, &state, &request, sandbox.kind(), &read_file).unwrap()
+}
+
+#[test]
+fn vending_survives_a_crash_at_every_step() {
+    // Reference: the organization applied, then one vending without faults.
+    let setup = || {
+        let dir = docustack_dir();
+        let spec = load(dir.path());
+        let mut sandbox = sandbox(&spec);
+        let ws = Workspace::new(dir.path());
+        let plan = make_plan(&spec, &sandbox, &ws);
+        apply::apply(&mut sandbox, &ws, plan, &options(), &mut Quiet).unwrap();
+        (dir, sandbox, ws)
+    };
+    let (dir, mut sandbox, ws) = setup();
+    let before = sandbox.mutation_count().unwrap();
+    let plan = vend_plan(dir.path(), &sandbox, &ws);
+    apply::apply(&mut sandbox, &ws, plan, &vend_options(), &mut Quiet).unwrap();
+    let calls = sandbox.mutation_count().unwrap() - before;
+    let reference = summary(&read(&sandbox, &load(dir.path())));
+    let spec_text = std::fs::read_to_string(dir.path().join("org.hcl")).unwrap();
+    assert_eq!(spec_text.matches("account \"qa\"").count(), 1);
+    assert!(vend_plan(dir.path(), &sandbox, &ws).is_empty());
+
+    for fail_after in 0..calls {
+        let (dir, mut sandbox, ws) = setup();
+        let plan = vend_plan(dir.path(), &sandbox, &ws);
+        sandbox.fail_after(fail_after);
+        assert!(apply::apply(&mut sandbox, &ws, plan, &vend_options(), &mut Quiet).is_err());
+        // The rerun: settle, then vend again from the state.
+        apply::resume(&mut sandbox, &ws, &options(), &mut Quiet).unwrap();
+        let rest = vend_plan(dir.path(), &sandbox, &ws);
+        apply::apply(&mut sandbox, &ws, rest, &vend_options(), &mut Quiet).unwrap();
+        let spec = load(dir.path());
+        let state = read(&sandbox, &spec);
+        assert_eq!(
+            state
+                .accounts
+                .iter()
+                .filter(|a| a.email == "aws-qa@docustack.example")
+                .count(),
+            1,
+            "one QA account after a fault at call {fail_after}"
+        );
+        assert_eq!(
+            summary(&state),
+            reference,
+            "after a fault at call {fail_after}"
+        );
+        let text = std::fs::read_to_string(dir.path().join("org.hcl")).unwrap();
+        assert_eq!(text.matches("account \"qa\"").count(), 1);
+        assert!(
+            make_plan(&spec, &sandbox, &ws).is_empty(),
+            "the spec and the organization agree"
+        );
+        assert!(
+            !state
+                .policies
+                .iter()
+                .any(|p| p.name == plan::QUARANTINE_POLICY),
+            "quarantine lifted"
+        );
+    }
+}

@@ -4,6 +4,7 @@
 //! [`Printer`]: crate::printer::Printer
 //! [`CliError`]: crate::error::CliError
 
+pub mod account;
 pub mod apply;
 pub mod bootstrap;
 pub mod expand;

@@ -414,3 +414,129 @@ fn bootstrap_some_accounts() {
         unknown.stderr
     );
 }
+
+#[test]
+fn vend_an_account() {
+    let dir = docustack_copy();
+    let d = dir.path().to_str().unwrap();
+    let early = orgctl(
+        dir.path(),
+        &[
+            "account",
+            "create",
+            "QA",
+            "--ou",
+            "workloads",
+            "--email",
+            "aws-qa@docustack.example",
+            "--dir",
+            d,
+        ],
+        None,
+    );
+    assert_eq!(early.code, 1);
+    assert!(
+        early.stderr.contains("does not exist yet"),
+        "{}",
+        early.stderr
+    );
+
+    assert_eq!(run(dir.path(), &["apply"]).code, 0);
+    let vended = orgctl(
+        dir.path(),
+        &[
+            "account",
+            "create",
+            "QA",
+            "--ou",
+            "Workloads",
+            "--email",
+            "aws-qa@docustack.example",
+            "--dir",
+            d,
+        ],
+        None,
+    );
+    assert_eq!(vended.code, 0, "{}", vended.stderr);
+    assert!(vended.stdout.contains("is vended"), "{}", vended.stdout);
+    assert!(
+        !vended.stdout.contains("--allow-destroy"),
+        "{}",
+        vended.stdout
+    );
+    let spec = std::fs::read_to_string(dir.path().join("org.hcl")).unwrap();
+    assert!(spec.contains("account \"qa\" {"), "{spec}");
+    assert!(
+        spec.contains("# DocuStack's AWS organization"),
+        "comments kept"
+    );
+    for file in [
+        "qa/account.hcl",
+        "qa/us-east-1/region.hcl",
+        "qa/us-east-1/vpc/terragrunt.hcl",
+    ] {
+        assert!(
+            dir.path().join("infrastructure-live").join(file).exists(),
+            "{file}"
+        );
+    }
+    assert_eq!(
+        run(dir.path(), &["plan"]).code,
+        0,
+        "the spec and the organization agree"
+    );
+    let again = orgctl(
+        dir.path(),
+        &[
+            "account",
+            "create",
+            "QA",
+            "--ou",
+            "workloads",
+            "--email",
+            "aws-qa@docustack.example",
+            "--dir",
+            d,
+        ],
+        None,
+    );
+    assert_eq!(again.code, 0);
+    assert!(again.stdout.contains("vended already"), "{}", again.stdout);
+    let clash = orgctl(
+        dir.path(),
+        &[
+            "account",
+            "create",
+            "QA2",
+            "--ou",
+            "workloads",
+            "--email",
+            "aws-qa@docustack.example",
+            "--dir",
+            d,
+        ],
+        None,
+    );
+    assert_eq!(clash.code, 1);
+    let bad_ou = orgctl(
+        dir.path(),
+        &[
+            "account",
+            "create",
+            "X",
+            "--ou",
+            "nowhere",
+            "--email",
+            "x@docustack.example",
+            "--dir",
+            d,
+        ],
+        None,
+    );
+    assert_eq!(bad_ou.code, 1);
+    assert!(
+        bad_ou.stderr.contains("no unit `nowhere`"),
+        "{}",
+        bad_ou.stderr
+    );
+}

@@ -343,8 +343,57 @@ impl Step<'_> {
                 idempotent(self.backend.detach_policy(&policy, &target), gone)?;
                 Ok(None)
             }
-            Change::DeletePolicy { id, .. } => {
-                idempotent(b.delete_policy(id), gone)?;
+            Change::DeletePolicy { policy, .. } => {
+                let id = self.resolve(policy)?;
+                idempotent(self.backend.delete_policy(&id), gone)?;
+                Ok(None)
+            }
+            Change::AwaitAccess {
+                account,
+                account_name,
+            } => {
+                let id = self.resolve(account)?;
+                self.await_access(&id, account_name)?;
+                Ok(None)
+            }
+            Change::AddToSpec {
+                file,
+                key,
+                name,
+                email,
+                unit,
+                account,
+            } => {
+                let id = self.resolve(account)?;
+                let path = Path::new(file);
+                let text = self
+                    .workspace
+                    .read_file(path)
+                    .ok_or_else(|| ApplyError::Io {
+                        path: path.to_path_buf(),
+                        message: "the spec file is gone".to_owned(),
+                    })?;
+                let new = crate::specedit::NewAccount {
+                    key,
+                    name,
+                    email,
+                    id: &id,
+                    unit,
+                };
+                let edited = match crate::specedit::add_account(&text, &new) {
+                    Ok(t) => t,
+                    // A retried step finds its own block: done.
+                    Err(crate::specedit::SpecEditError::Exists(_)) if retried => return Ok(None),
+                    Err(e) => {
+                        return Err(StepError::Apply(ApplyError::Io {
+                            path: path.to_path_buf(),
+                            message: e.to_string(),
+                        }));
+                    }
+                };
+                self.workspace
+                    .write_file(path, &edited)
+                    .map_err(StepError::Apply)?;
                 Ok(None)
             }
             Change::DeleteUnit { id, .. } => {
@@ -421,6 +470,9 @@ impl Step<'_> {
                     FileContent::AccountHcl { account, name } => {
                         account_hcl(name, &self.resolve(account)?)
                     }
+                    FileContent::WithAccountId { account, template } => {
+                        template.replace("{account_id}", &self.resolve(account)?)
+                    }
                 };
                 self.workspace
                     .write_file(Path::new(path), &text)
@@ -428,6 +480,42 @@ impl Step<'_> {
                 Ok(None)
             }
         }
+    }
+
+    /// Waits until the access role can be assumed in `id` and reaches that very account
+    /// (a new account may take minutes before its role works).
+    fn await_access(&mut self, id: &str, name: &str) -> Result<(), StepError> {
+        let mut last = None;
+        for poll in 0..=self.options.max_polls {
+            match self.backend.caller_identity(Some(id)) {
+                Ok(identity) if identity.account_id == id => return Ok(()),
+                Ok(identity) => {
+                    return Err(StepError::Apply(ApplyError::WrongAccount {
+                        account: format!("{name} ({id})"),
+                        actual: identity.account_id,
+                    }));
+                }
+                Err(e @ BackendError::AccessDenied { .. })
+                | Err(e @ BackendError::NotFound { .. }) => {
+                    last = Some(e);
+                    if poll < self.options.max_polls {
+                        self.observer
+                            .waiting(&format!("the access role does not reach {name} yet"));
+                        std::thread::sleep(self.options.poll_interval);
+                    }
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(last.map_or_else(
+            || {
+                StepError::Apply(ApplyError::StillCreating {
+                    name: name.to_owned(),
+                    request_id: id.to_owned(),
+                })
+            },
+            StepError::Backend,
+        ))
     }
 
     /// Polls a `CreateAccount` request until it ends; returns the new account's id.

@@ -506,7 +506,7 @@ impl<'a> Builder<'a> {
                 });
             }
             deletes.push(Change::DeletePolicy {
-                id: s.id.clone(),
+                policy: Ref::Id(s.id.clone()),
                 name: s.name.clone(),
             });
         }

@@ -89,6 +89,35 @@ pub fn region_hcl(dir_name: &str, region: &str) -> String {
     )
 }
 
+/// `infrastructure-live/<account>/<region>/vpc/terragrunt.hcl`: the environment scaffold the
+/// strategy's step 5 deploys first, reading the account and region from the files above it.
+pub fn vpc_terragrunt_hcl(dir_name: &str, region: &str) -> String {
+    format!(
+        "# infrastructure-live/{dir_name}/{region}/vpc/terragrunt.hcl\n\
+         # Scaffolded by orgctl when the account was vended; yours to change.\n\
+         include \"root\" {{\n  path = find_in_parent_folders(\"root.hcl\")\n}}\n\n\
+         locals {{\n  \
+           account = read_terragrunt_config(find_in_parent_folders(\"account.hcl\")).locals\n\
+         }}\n\n\
+         terraform {{\n  source = \"tfr:///terraform-aws-modules/vpc/aws?version=5.21.0\"\n}}\n\n\
+         inputs = {{\n  name = \"${{local.account.account_name}}-vpc\"\n  cidr = \"10.0.0.0/16\"\n  \
+           azs  = [\"{region}a\", \"{region}b\", \"{region}c\"]\n\n  \
+           private_subnets = [\"10.0.1.0/24\", \"10.0.2.0/24\", \"10.0.3.0/24\"]\n  \
+           public_subnets  = [\"10.0.101.0/24\", \"10.0.102.0/24\", \"10.0.103.0/24\"]\n\n  \
+           enable_nat_gateway = true\n  single_nat_gateway = true\n\n  \
+           tags = {{\n    account = local.account.account_name\n    managed = \"terragrunt\"\n  }}\n\
+         }}\n"
+    )
+}
+
+/// The quarantine SCP a vended account wears until it is baselined: everything is denied
+/// except to the organization's access role, which does the baselining.
+pub fn quarantine_policy(access_role: &str) -> String {
+    format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"QuarantineUntilBaselined","Effect":"Deny","Action":"*","Resource":"*","Condition":{{"ArnNotLike":{{"aws:PrincipalArn":"arn:aws:iam::*:role/{access_role}"}}}}}}]}}"#
+    )
+}
+
 /// The state bucket's policy: TLS only, and no principal from another account.
 pub fn state_bucket_policy(bucket: &str, account_id: &str) -> String {
     format!(
@@ -172,6 +201,11 @@ mod tests {
         let body = parses(&account_hcl("staging", "555666777888"));
         assert_eq!(body.blocks().count(), 1);
         parses(&region_hcl("staging", "us-east-1"));
+        parses(&vpc_terragrunt_hcl("staging", "us-east-1"));
+        assert!(
+            orgctl_policy::Policy::parse(&quarantine_policy("OrganizationAccountAccessRole"))
+                .is_ok()
+        );
     }
 
     #[test]

@@ -7,14 +7,16 @@
 mod build;
 pub(crate) mod files;
 pub mod render;
+mod vend;
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 pub use build::{PlanError, PlanInput, build, probes};
-pub use files::{account_hcl, region_hcl, root_hcl, slug};
+pub use files::{account_hcl, quarantine_policy, region_hcl, root_hcl, slug, vpc_terragrunt_hcl};
 pub use render::{render, summary};
+pub use vend::{QUARANTINE_POLICY, VendError, VendRequest, vend};
 
 use crate::state::{AggregatorState, BucketState, PolicyKind, TableState, TrailState};
 
@@ -49,6 +51,13 @@ pub enum FileContent {
         account: Ref,
         /// Its directory name.
         name: String,
+    },
+    /// A text with `{account_id}` standing for an account's id, filled in at apply.
+    WithAccountId {
+        /// The account.
+        account: Ref,
+        /// The text.
+        template: String,
     },
 }
 
@@ -236,8 +245,8 @@ pub enum Change {
     },
     /// Delete a policy the spec no longer declares (needs `--allow-destroy`).
     DeletePolicy {
-        /// Its id.
-        id: String,
+        /// The policy.
+        policy: Ref,
         /// Name.
         name: String,
     },
@@ -302,6 +311,28 @@ pub enum Change {
         /// Whether the table needs a change.
         table_change: bool,
     },
+    /// Wait until the access role can be assumed in a new account and reaches it.
+    AwaitAccess {
+        /// The account.
+        account: Ref,
+        /// Its name.
+        account_name: String,
+    },
+    /// Add a vended account to the spec file, keeping its comments and layout.
+    AddToSpec {
+        /// The spec file, relative to the spec directory.
+        file: String,
+        /// The new block's key.
+        key: String,
+        /// Account name.
+        name: String,
+        /// Email.
+        email: String,
+        /// The unit's spec key.
+        unit: String,
+        /// The account, for its id.
+        account: Ref,
+    },
     /// Write a file under the spec directory.
     WriteFile {
         /// Path relative to the spec directory.
@@ -316,7 +347,12 @@ pub enum Change {
 impl Change {
     /// Whether the change destroys something (and so needs `--allow-destroy`).
     pub fn is_destroy(&self) -> bool {
-        matches!(self, Self::DeletePolicy { .. } | Self::DeleteUnit { .. })
+        match self {
+            // The quarantine policy of a vending is orgctl's own, for the vending's duration.
+            Self::DeletePolicy { name, .. } => name != vend::QUARANTINE_POLICY,
+            Self::DeleteUnit { .. } => true,
+            _ => false,
+        }
     }
 
     /// Whether the change calls the backend (file writes do not).

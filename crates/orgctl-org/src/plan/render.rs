@@ -65,7 +65,15 @@ pub fn line(change: &Change) -> (char, String) {
             target_name,
             ..
         } => ('-', format!("detach {policy_name} from {target_name}")),
-        Change::DeletePolicy { name, id } => ('-', format!("delete policy {name} ({id})")),
+        Change::DeletePolicy { name, policy } => match policy.id() {
+            Some(id) => ('-', format!("delete policy {name} ({id})")),
+            None => ('-', format!("delete policy {name}")),
+        },
+        Change::AwaitAccess { account_name, .. } => (
+            '~',
+            format!("wait until the access role reaches {account_name}, and verify the account"),
+        ),
+        Change::AddToSpec { file, key, .. } => ('+', format!("add account \"{key}\" to {file}")),
         Change::DeleteUnit { name, id } => ('-', format!("delete OU {name} ({id})")),
         Change::EnableServiceAccess { service_principal } => (
             '+',
