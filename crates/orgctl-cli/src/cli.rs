@@ -46,6 +46,36 @@ pub enum Command {
     /// Vend accounts.
     #[command(subcommand)]
     Account(AccountCommand),
+    /// Write the spec of an existing organization: a plan right after shows no changes.
+    Import(ImportArgs),
+}
+
+/// `orgctl import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The new spec directory (must not hold a spec yet).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// Where the organization is.
+    #[arg(long, value_enum, default_value_t = BackendArg::Sandbox)]
+    pub backend: BackendArg,
+
+    /// With the sandbox backend: the spec directory whose sandbox to import.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub from: PathBuf,
+
+    /// The organization's name in the spec.
+    #[arg(long, value_name = "NAME", default_value = "organization")]
+    pub name: String,
+
+    /// The home region to write.
+    #[arg(
+        long = "home-region",
+        value_name = "REGION",
+        default_value = "us-east-1"
+    )]
+    pub home_region: String,
 }
 
 /// `orgctl account ...`.

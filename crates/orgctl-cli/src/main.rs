@@ -32,6 +32,7 @@ fn main() -> ExitCode {
             | Command::Apply(_)
             | Command::Bootstrap(_)
             | Command::Account(_)
+            | Command::Import(_)
     );
     let result = match &cli.command {
         Command::Simulate(args) => commands::simulate::run(args, &printer),
@@ -42,6 +43,7 @@ fn main() -> ExitCode {
         Command::Plan(args) => commands::plan::run(args, &printer),
         Command::Apply(args) => commands::apply::run(args, &printer),
         Command::Bootstrap(args) => commands::bootstrap::run(args, &printer),
+        Command::Import(args) => commands::import::run(args, &printer),
         Command::Account(cli::AccountCommand::Create(args)) => {
             commands::account::create(args, &printer)
         }

@@ -31,5 +31,6 @@ pub mod apply;
 pub use apply::{ApplyError, ApplyOptions, ApplyReport, Workspace};
 pub mod cost;
 
+pub mod import;
 pub mod show;
 pub mod specedit;

@@ -374,3 +374,37 @@ fn vending_survives_a_crash_at_every_step() {
         );
     }
 }
+
+#[test]
+fn an_imported_organization_plans_no_changes() {
+    let spec = docustack();
+    let mut sandbox = sandbox(&spec);
+    let (_dir, ws) = workspace();
+    let plan = make_plan(&spec, &sandbox, &ws);
+    apply::apply(&mut sandbox, &ws, plan, &options(), &mut Quiet).unwrap();
+
+    let state = sandbox.read_state(&[]).unwrap();
+    let files = orgctl_org::import::import(&state, "docustack", "us-east-1", "sandbox").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    for f in &files {
+        let path = out.path().join(&f.path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, &f.text).unwrap();
+    }
+    let imported = load(out.path());
+    assert_eq!(imported.accounts.len(), 7);
+    assert_eq!(imported.units.len(), 3);
+    assert_eq!(
+        imported.policies.iter().filter(|p| !p.aws_managed).count(),
+        5
+    );
+    let ws2 = Workspace::new(out.path());
+    let again = make_plan(&imported, &sandbox, &ws2);
+    assert!(again.is_empty(), "{}", plan::render(&again));
+    let text = &files[0].text;
+    assert!(text.contains("attach      = [everywhere]"), "{text}");
+    assert!(
+        text.contains("#   delegated administrator account.audit for guardduty.amazonaws.com"),
+        "{text}"
+    );
+}

@@ -8,6 +8,7 @@ pub mod account;
 pub mod apply;
 pub mod bootstrap;
 pub mod expand;
+pub mod import;
 pub mod lint;
 pub mod org;
 pub mod plan;

@@ -540,3 +540,37 @@ fn vend_an_account() {
         bad_ou.stderr
     );
 }
+
+#[test]
+fn import_an_organization_then_plan_nothing() {
+    let dir = docustack_copy();
+    assert_eq!(run(dir.path(), &["apply"]).code, 0);
+    let out = dir.path().join("imported");
+    let from = dir.path().to_str().unwrap();
+    let to = out.to_str().unwrap();
+    let import = orgctl(
+        dir.path(),
+        &["import", "--from", from, "--out", to, "--name", "docustack"],
+        None,
+    );
+    assert_eq!(import.code, 0, "{}", import.stderr);
+    assert!(
+        import
+            .stdout
+            .contains("Imported 3 OUs, 7 accounts and 6 policies"),
+        "{}",
+        import.stdout
+    );
+    let spec = std::fs::read_to_string(out.join("org.hcl")).unwrap();
+    assert!(spec.contains("policy \"require_s3_encryption\""), "{spec}");
+    assert!(spec.contains("id        = \"216482851263\""), "{spec}");
+    let plan = orgctl(dir.path(), &["plan", to], None);
+    assert_eq!(plan.code, 0, "{}{}", plan.stdout, plan.stderr);
+    let twice = orgctl(dir.path(), &["import", "--from", from, "--out", to], None);
+    assert_eq!(twice.code, 1);
+    assert!(
+        twice.stderr.contains("already holds a spec"),
+        "{}",
+        twice.stderr
+    );
+}

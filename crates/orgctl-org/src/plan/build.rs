@@ -761,11 +761,15 @@ impl<'a> Builder<'a> {
     fn files(&mut self) {
         let live = self.spec.bootstrap.live_dir.clone();
         let mut want: Vec<(String, FileContent)> = Vec::new();
+        // Terragrunt configuration is for the accounts that keep their own state.
+        if !self.spec.accounts.iter().any(|a| a.bootstrap) {
+            return;
+        }
         want.push((
             live.join("root.hcl").to_string_lossy().into_owned(),
             FileContent::Text(root_hcl(&self.spec.bootstrap)),
         ));
-        for a in &self.spec.accounts {
+        for a in self.spec.accounts.iter().filter(|a| a.bootstrap) {
             let Some(r) = self.refs.get(&Target::Account(a.key.clone())) else {
                 continue;
             };
