@@ -58,8 +58,8 @@ pub struct ImportArgs {
     pub out: PathBuf,
 
     /// Where the organization is.
-    #[arg(long, value_enum, default_value_t = BackendArg::Sandbox)]
-    pub backend: BackendArg,
+    #[command(flatten)]
+    pub target: BackendArgs,
 
     /// With the sandbox backend: the spec directory whose sandbox to import.
     #[arg(long, value_name = "DIR", default_value = ".")]
@@ -107,8 +107,8 @@ pub struct AccountCreateArgs {
     pub dir: PathBuf,
 
     /// The backend.
-    #[arg(long, value_enum, default_value_t = BackendArg::Sandbox)]
-    pub backend: BackendArg,
+    #[command(flatten)]
+    pub target: BackendArgs,
 }
 
 /// `orgctl bootstrap`.
@@ -123,8 +123,8 @@ pub struct BootstrapArgs {
     pub dir: PathBuf,
 
     /// The backend.
-    #[arg(long, value_enum, default_value_t = BackendArg::Sandbox)]
-    pub backend: BackendArg,
+    #[command(flatten)]
+    pub target: BackendArgs,
 
     /// Repair drifted buckets and tables without asking.
     #[arg(long, short = 'y')]
@@ -173,6 +173,28 @@ pub struct ShowArgs {
 pub enum BackendArg {
     /// The embedded sandbox: a SQLite file in the spec directory's `.orgctl/`.
     Sandbox,
+    /// AWS, through the official SDK, with the standard credential chain.
+    Aws,
+}
+
+/// The backend and, for AWS, how to reach it (the AWS CLI's options).
+#[derive(Debug, Clone, Args)]
+pub struct BackendArgs {
+    /// Where the organization lives.
+    #[arg(long, value_enum, default_value_t = BackendArg::Sandbox, help_heading = "Backend")]
+    pub backend: BackendArg,
+
+    /// AWS: the shared-config profile to use (as `aws --profile`).
+    #[arg(long, value_name = "PROFILE", help_heading = "Backend")]
+    pub profile: Option<String>,
+
+    /// AWS: the region of regional calls (default: the profile's, else the spec's home region).
+    #[arg(long, value_name = "REGION", help_heading = "Backend")]
+    pub region: Option<String>,
+
+    /// AWS: send every call to this endpoint (an emulator such as moto).
+    #[arg(long = "endpoint-url", value_name = "URL", help_heading = "Backend")]
+    pub endpoint_url: Option<String>,
 }
 
 /// `orgctl plan`.
@@ -183,8 +205,8 @@ pub struct PlanArgs {
     pub dir: PathBuf,
 
     /// The backend to plan against.
-    #[arg(long, value_enum, default_value_t = BackendArg::Sandbox)]
-    pub backend: BackendArg,
+    #[command(flatten)]
+    pub target: BackendArgs,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -203,8 +225,8 @@ pub struct ApplyArgs {
     pub dir: PathBuf,
 
     /// The backend to apply to.
-    #[arg(long, value_enum, default_value_t = BackendArg::Sandbox)]
-    pub backend: BackendArg,
+    #[command(flatten)]
+    pub target: BackendArgs,
 
     /// Apply this saved plan instead of planning afresh; refused if the organization changed
     /// since it was made.

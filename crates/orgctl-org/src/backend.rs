@@ -44,6 +44,11 @@ pub trait Backend {
     /// A short name for messages (`sandbox`, `aws`).
     fn kind(&self) -> &'static str;
 
+    /// The API calls made so far, when the backend counts them: (all, mutating).
+    fn calls(&self) -> Option<(u64, u64)> {
+        None
+    }
+
     /// Reads everything plan needs. `bootstrap` names the buckets and tables to look for in
     /// each account (account id, bucket, table), since a backend cannot list every account's
     /// resources cheaply.

@@ -7,7 +7,7 @@ use orgctl_org::apply::{self, ApplyOptions};
 use orgctl_org::plan::{self, VendRequest};
 use orgctl_org::{Spec, Workspace};
 
-use crate::cli::{AccountCreateArgs, BackendArg};
+use crate::cli::AccountCreateArgs;
 use crate::commands::org;
 use crate::error::CliError;
 use crate::printer::Printer;
@@ -37,14 +37,12 @@ fn spec_file(spec: &Spec, unit: &str) -> String {
 pub fn create(args: &AccountCreateArgs, printer: &Printer) -> Result<ExitCode, CliError> {
     let spec = org::load_spec(&args.dir, printer)?;
     let workspace = Workspace::new(&args.dir);
-    let mut backend = org::open_backend(args.backend, &args.dir, &spec, org::Open::Create)?;
+    let mut backend = org::open_backend(&args.target, &args.dir, &spec, org::Open::Create)?;
     let _lock = workspace.lock().map_err(CliError::diagnostic)?;
     let options = ApplyOptions {
         // The quarantine policy lives only while the vending runs: deleting it is the job.
         allow_destroy: true,
-        poll_interval: match args.backend {
-            BackendArg::Sandbox => std::time::Duration::ZERO,
-        },
+        poll_interval: org::poll_interval(&args.target),
         ..ApplyOptions::default()
     };
     let mut progress = org::Progress { printer };

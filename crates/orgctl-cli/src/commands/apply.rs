@@ -16,7 +16,7 @@ use crate::printer::Printer;
 fn confirm(args: &ApplyArgs, printer: &Printer) -> Result<bool, CliError> {
     // The sandbox holds nothing real: no question. Elsewhere, ask on a terminal, and
     // without one require --yes.
-    if args.yes || args.backend == BackendArg::Sandbox {
+    if args.yes || args.target.backend == BackendArg::Sandbox {
         return Ok(true);
     }
     if !std::io::stdin().is_terminal() {
@@ -33,13 +33,11 @@ fn confirm(args: &ApplyArgs, printer: &Printer) -> Result<bool, CliError> {
 pub fn run(args: &ApplyArgs, printer: &Printer) -> Result<ExitCode, CliError> {
     let spec = org::load_spec(&args.dir, printer)?;
     let workspace = Workspace::new(&args.dir);
-    let mut backend = org::open_backend(args.backend, &args.dir, &spec, org::Open::Create)?;
+    let mut backend = org::open_backend(&args.target, &args.dir, &spec, org::Open::Create)?;
     let _lock = workspace.lock().map_err(CliError::diagnostic)?;
     let options = ApplyOptions {
         allow_destroy: args.allow_destroy,
-        poll_interval: match args.backend {
-            BackendArg::Sandbox => std::time::Duration::ZERO,
-        },
+        poll_interval: org::poll_interval(&args.target),
         ..ApplyOptions::default()
     };
     let mut progress = org::Progress { printer };
@@ -64,6 +62,9 @@ pub fn run(args: &ApplyArgs, printer: &Printer) -> Result<ExitCode, CliError> {
     let mut out = printer.stdout();
     if plan.is_empty() {
         writeln!(out, "{}", plan::summary(&plan))?;
+        if let Some(line) = org::calls_line(backend.as_ref()) {
+            writeln!(printer.stderr(), "{line}")?;
+        }
         return Ok(ExitCode::SUCCESS);
     }
     out.write_all(plan::render(&plan).as_bytes())?;
@@ -95,5 +96,8 @@ pub fn run(args: &ApplyArgs, printer: &Printer) -> Result<ExitCode, CliError> {
     let tree = show::build(&spec, Some(&state));
     out.write_all(show::render_tree(&tree, printer.unicode_stdout()).as_bytes())?;
     writeln!(out, "\n{}", orgctl_org::cost::estimate(&spec).line())?;
+    if let Some(line) = org::calls_line(backend.as_ref()) {
+        writeln!(printer.stderr(), "{line}")?;
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -52,12 +52,10 @@ fn selected<'a>(
 pub fn run(args: &BootstrapArgs, printer: &Printer) -> Result<ExitCode, CliError> {
     let spec = org::load_spec(&args.dir, printer)?;
     let workspace = Workspace::new(&args.dir);
-    let mut backend = org::open_backend(args.backend, &args.dir, &spec, org::Open::Create)?;
+    let mut backend = org::open_backend(&args.target, &args.dir, &spec, org::Open::Create)?;
     let _lock = workspace.lock().map_err(CliError::diagnostic)?;
     let options = ApplyOptions {
-        poll_interval: match args.backend {
-            BackendArg::Sandbox => std::time::Duration::ZERO,
-        },
+        poll_interval: org::poll_interval(&args.target),
         ..ApplyOptions::default()
     };
     let mut progress = org::Progress { printer };
@@ -78,7 +76,7 @@ pub fn run(args: &BootstrapArgs, printer: &Printer) -> Result<ExitCode, CliError
     let mut changes = Vec::new();
     let mut missing = Vec::new();
     let mut declined = Vec::new();
-    let asks = !args.yes && args.backend != BackendArg::Sandbox;
+    let asks = !args.yes && args.target.backend != BackendArg::Sandbox;
     for change in full.changes {
         match &change {
             Change::Bootstrap {

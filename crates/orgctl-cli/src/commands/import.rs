@@ -13,7 +13,19 @@ use crate::error::CliError;
 use crate::printer::Printer;
 
 fn source(args: &ImportArgs) -> Result<Box<dyn Backend>, CliError> {
-    match args.backend {
+    match args.target.backend {
+        BackendArg::Aws => {
+            let options = orgctl_aws::AwsOptions {
+                profile: args.target.profile.clone(),
+                region: args.target.region.clone(),
+                endpoint_url: args.target.endpoint_url.clone(),
+                ..orgctl_aws::AwsOptions::default()
+            };
+            let backend =
+                orgctl_aws::AwsBackend::connect_with_fallback_region(options, &args.home_region)
+                    .map_err(CliError::diagnostic)?;
+            Ok(Box::new(backend))
+        }
         BackendArg::Sandbox => {
             let path = org::sandbox_path(&args.from);
             if !path.exists() {
@@ -56,7 +68,7 @@ pub fn run(args: &ImportArgs, printer: &Printer) -> Result<ExitCode, CliError> {
             .with_context(|| format!("cannot write `{}`", path.display()))?;
     }
     // The imported organization comes along as the new directory's sandbox, to try changes on.
-    if args.backend == BackendArg::Sandbox {
+    if args.target.backend == BackendArg::Sandbox {
         let to = org::sandbox_path(&args.out);
         if let Some(parent) = to.parent() {
             std::fs::create_dir_all(parent)

@@ -11,7 +11,7 @@ use orgctl_org::plan::{self, PlanInput};
 use orgctl_org::{Backend, Change, Plan, Spec, State, Workspace};
 use orgctl_sandbox::{Sandbox, SandboxOptions, SandboxQuotas};
 
-use crate::cli::BackendArg;
+use crate::cli::{BackendArg, BackendArgs};
 use crate::error::CliError;
 use crate::printer::Printer;
 use crate::render;
@@ -48,13 +48,35 @@ pub enum Open {
 
 /// Opens the backend the arguments name.
 pub fn open_backend(
-    kind: BackendArg,
+    target: &BackendArgs,
     dir: &Path,
     spec: &Spec,
     open: Open,
 ) -> Result<Box<dyn Backend>, CliError> {
-    match kind {
+    match target.backend {
+        BackendArg::Aws => {
+            let options = orgctl_aws::AwsOptions {
+                profile: target.profile.clone(),
+                region: target.region.clone(),
+                endpoint_url: target.endpoint_url.clone(),
+                access_role_name: spec.organization.access_role_name.clone(),
+                static_credentials: None,
+            };
+            let backend = orgctl_aws::AwsBackend::connect_with_fallback_region(
+                options,
+                &spec.organization.home_region,
+            )
+            .map_err(CliError::diagnostic)?;
+            Ok(Box::new(backend))
+        }
         BackendArg::Sandbox => {
+            if target.profile.is_some() || target.region.is_some() || target.endpoint_url.is_some()
+            {
+                return Err(anyhow::anyhow!(
+                    "--profile, --region and --endpoint-url are for --backend aws; the sandbox needs none"
+                )
+                .into());
+            }
             let path = sandbox_path(dir);
             let options = SandboxOptions {
                 management_account_id: spec.organization.management_account_id.clone(),
@@ -148,4 +170,23 @@ pub fn settle_interrupted(
         apply::resume(backend, workspace, options, progress).map_err(CliError::diagnostic)?;
     }
     Ok(())
+}
+
+/// How often apply polls asynchronous operations on a backend.
+pub fn poll_interval(target: &BackendArgs) -> std::time::Duration {
+    match (target.backend, &target.endpoint_url) {
+        // The sandbox and emulators answer at once.
+        (BackendArg::Sandbox, _) | (BackendArg::Aws, Some(_)) => std::time::Duration::ZERO,
+        (BackendArg::Aws, None) => std::time::Duration::from_secs(5),
+    }
+}
+
+/// A line with the API calls a backend made, when it counts them.
+pub fn calls_line(backend: &dyn Backend) -> Option<String> {
+    backend.calls().map(|(all, mutating)| {
+        format!(
+            "{} backend: {all} API calls, {mutating} of them mutating",
+            backend.kind()
+        )
+    })
 }

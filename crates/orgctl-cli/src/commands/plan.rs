@@ -14,7 +14,7 @@ use crate::printer::Printer;
 /// Runs the command.
 pub fn run(args: &PlanArgs, printer: &Printer) -> Result<ExitCode, CliError> {
     let spec = org::load_spec(&args.dir, printer)?;
-    let backend = org::open_backend(args.backend, &args.dir, &spec, org::Open::ReadOnly)?;
+    let backend = org::open_backend(&args.target, &args.dir, &spec, org::Open::ReadOnly)?;
     let state = org::read_state(backend.as_ref(), &spec)?;
     let plan = org::make_plan(&spec, &state, backend.as_ref(), &args.dir)?;
     if let Some(path) = &args.out {

@@ -16,8 +16,17 @@ pub fn run(args: &ShowArgs, printer: &Printer) -> Result<ExitCode, CliError> {
     let spec = org::load_spec(&args.dir, printer)?;
     // Ids come from the sandbox when one exists; the spec alone draws the same tree.
     let state = if org::sandbox_path(&args.dir).exists() {
-        let backend =
-            org::open_backend(BackendArg::Sandbox, &args.dir, &spec, org::Open::ReadOnly)?;
+        let backend = org::open_backend(
+            &crate::cli::BackendArgs {
+                backend: BackendArg::Sandbox,
+                profile: None,
+                region: None,
+                endpoint_url: None,
+            },
+            &args.dir,
+            &spec,
+            org::Open::ReadOnly,
+        )?;
         Some(backend.read_state(&[]).map_err(CliError::diagnostic)?)
     } else {
         None

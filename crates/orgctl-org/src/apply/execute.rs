@@ -27,6 +27,8 @@ pub(crate) fn run(
             continue;
         }
         observer.step(index, total, change);
+        // Started before and never finished: the step's own effect may be there already.
+        let retried = journal.started.contains(&index);
         journal.record(&Event::Started { step: index })?;
         let mut step = Step {
             backend: &mut *backend,
@@ -36,7 +38,7 @@ pub(crate) fn run(
             observer: &mut *observer,
             index,
         };
-        let created = step.run(change)?;
+        let created = step.run(change, retried)?;
         if let (
             Change::CreateAccount { name, .. } | Change::AwaitAccount { name, .. },
             Some((_, id)),
@@ -160,8 +162,11 @@ impl Step<'_> {
     }
 
     /// Runs one step; returns the plan key and id of what it created.
-    fn run(&mut self, change: &Change) -> Result<Option<(String, String)>, ApplyError> {
-        let retried = self.journal.started.contains(&self.index);
+    fn run(
+        &mut self,
+        change: &Change,
+        retried: bool,
+    ) -> Result<Option<(String, String)>, ApplyError> {
         let result = self.call(change, retried);
         match result {
             Ok(created) => Ok(created),
