@@ -67,6 +67,9 @@ pub struct Setup {
     pub region: String,
 }
 
+/// The second version of the test policy.
+const DOC2: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":["s3:DeleteBucket","s3:DeleteObject"],"Resource":"*"}]}"#;
+
 type Check = fn(&mut dyn Backend, &Setup, &mut Ctx) -> Result<(), String>;
 
 /// Ids learned along the way, shared by the checks (they run in order).
@@ -166,14 +169,11 @@ const CHECKS: &[(&str, Check)] = &[
             Ok(())
         },
     ),
-    ("create an OU, duplicate refused", |b, _, c| {
+    ("create an OU", |b, _, c| {
         c.unit = b
             .create_unit(&c.root, "Workloads")
             .map_err(|e| e.to_string())?;
         ensure(c.unit.starts_with("ou-"), format!("OU id {}", c.unit))?;
-        expect_err("duplicate OU", b.create_unit(&c.root, "Workloads"), |e| {
-            matches!(e, BackendError::AlreadyExists { .. })
-        })?;
         let st = state(b)?;
         ensure(
             st.units
@@ -181,6 +181,11 @@ const CHECKS: &[(&str, Check)] = &[
                 .any(|u| u.id == c.unit && u.parent_id == c.root && u.name == "Workloads"),
             "OU not read back",
         )
+    }),
+    ("a duplicate OU name is refused", |b, _, c| {
+        expect_err("duplicate OU", b.create_unit(&c.root, "Workloads"), |e| {
+            matches!(e, BackendError::AlreadyExists { .. })
+        })
     }),
     ("create an account and poll it", |b, _, c| {
         let tags = BTreeMap::from([("team".to_owned(), "platform".to_owned())]);
@@ -226,7 +231,9 @@ const CHECKS: &[(&str, Check)] = &[
             st.account(&c.account)
                 .is_some_and(|a| a.parent_id == c.unit),
             "account not moved",
-        )?;
+        )
+    }),
+    ("a move from the wrong parent is refused", |b, _, c| {
         expect_err(
             "move from the wrong parent",
             b.move_account(&c.account, &c.root, &c.unit),
@@ -251,49 +258,68 @@ const CHECKS: &[(&str, Check)] = &[
             format!("tags {tags:?}"),
         )
     }),
-    ("create, update, attach and detach a policy", |b, _, c| {
+    ("create, update and attach a policy", |b, _, c| {
         let doc = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:DeleteBucket","Resource":"*"}]}"#;
         c.policy = b
             .create_policy(PolicyKind::Scp, "NoBucketDeletion", "test", doc)
             .map_err(|e| e.to_string())?;
-        expect_err(
-            "duplicate policy name",
-            b.create_policy(PolicyKind::Scp, "NoBucketDeletion", "test", doc),
-            |e| matches!(e, BackendError::AlreadyExists { .. }),
-        )?;
-        let doc2 = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":["s3:DeleteBucket","s3:DeleteObject"],"Resource":"*"}]}"#;
-        b.update_policy(&c.policy, "NoBucketDeletion", "updated", doc2)
+        b.update_policy(&c.policy, "NoBucketDeletion", "updated", DOC2)
             .map_err(|e| e.to_string())?;
         b.attach_policy(&c.policy, &c.unit)
             .map_err(|e| e.to_string())?;
-        expect_err("attach twice", b.attach_policy(&c.policy, &c.unit), |e| {
-            matches!(e, BackendError::AlreadyExists { .. })
-        })?;
         let st = state(b)?;
         let p = st.policy(&c.policy).ok_or("policy not read back")?;
         ensure(p.description == "updated", "description not updated")?;
         let same = serde_json::from_str::<serde_json::Value>(&p.content).ok()
-            == serde_json::from_str::<serde_json::Value>(doc2).ok();
+            == serde_json::from_str::<serde_json::Value>(DOC2).ok();
         ensure(same, format!("document not updated: {}", p.content))?;
         ensure(
             st.attachments
                 .iter()
                 .any(|a| a.policy_id == c.policy && a.target_id == c.unit),
             "attachment not read back",
-        )?;
+        )
+    }),
+    ("a duplicate policy name is refused", |b, _, _| {
+        expect_err(
+            "duplicate policy name",
+            b.create_policy(PolicyKind::Scp, "NoBucketDeletion", "test", DOC2),
+            |e| matches!(e, BackendError::AlreadyExists { .. }),
+        )
+    }),
+    ("a policy attached twice is refused", |b, _, c| {
+        expect_err("attach twice", b.attach_policy(&c.policy, &c.unit), |e| {
+            matches!(e, BackendError::AlreadyExists { .. })
+        })
+    }),
+    ("an attached policy cannot be deleted", |b, _, c| {
         expect_err(
             "delete an attached policy",
             b.delete_policy(&c.policy),
             |e| matches!(e, BackendError::ConstraintViolation { .. }),
-        )?;
+        )
+    }),
+    ("detach and delete a policy", |b, _, c| {
         b.detach_policy(&c.policy, &c.unit)
             .map_err(|e| e.to_string())?;
-        expect_err("detach twice", b.detach_policy(&c.policy, &c.unit), |e| {
-            matches!(e, BackendError::NotFound { .. })
-        })?;
+        let st = state(b)?;
+        ensure(
+            !st.attachments.iter().any(|a| a.policy_id == c.policy),
+            "still attached",
+        )?;
         b.delete_policy(&c.policy).map_err(|e| e.to_string())?;
         ensure(state(b)?.policy(&c.policy).is_none(), "policy not deleted")
     }),
+    (
+        "a policy that is not attached cannot be detached",
+        |b, _, c| {
+            expect_err(
+                "detach FullAWSAccess from nowhere",
+                b.detach_policy(&c.policy, &c.unit),
+                |e| matches!(e, BackendError::NotFound { .. }),
+            )
+        },
+    ),
     ("the last SCP of a node cannot be detached", |b, _, c| {
         expect_err(
             "detach FullAWSAccess from its only node",
@@ -407,12 +433,14 @@ const CHECKS: &[(&str, Check)] = &[
             .ok_or("table not read back")?;
         ensure(got == &table, format!("table read back as {got:?}"))
     }),
-    ("delete an empty OU only", |b, _, c| {
+    ("an OU holding an account cannot be deleted", |b, _, c| {
         expect_err(
             "delete an OU holding an account",
             b.delete_unit(&c.unit),
             |e| matches!(e, BackendError::ConstraintViolation { .. }),
-        )?;
+        )
+    }),
+    ("delete an empty OU", |b, _, c| {
         let spare = b.create_unit(&c.root, "Spare").map_err(|e| e.to_string())?;
         b.delete_unit(&spare).map_err(|e| e.to_string())?;
         ensure(state(b)?.unit(&spare).is_none(), "OU not deleted")
