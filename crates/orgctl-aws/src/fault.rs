@@ -5,7 +5,7 @@
 //! everything else becomes a `BackendError` in [`crate::mapping`].
 
 use aws_sdk_sts::config::http::HttpResponse;
-use aws_sdk_sts::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 
 use crate::counts::Op;
 
@@ -143,9 +143,19 @@ impl Fault {
     }
 }
 
-/// The error and its causes on one line.
+/// The error and its causes on one line, each cause's own message once (no debug dumps).
 fn chain(error: &(dyn std::error::Error + 'static)) -> String {
-    DisplayErrorContext(error).to_string()
+    let mut parts: Vec<String> = Vec::new();
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(e) = next {
+        let text = e.to_string();
+        // Wrappers often repeat their cause's message: keep each text once.
+        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        next = e.source();
+    }
+    parts.join(": ")
 }
 
 /// Whether an SDK failure is about finding or loading credentials.

@@ -1,0 +1,106 @@
+//! `orgctl apply --backend aws` against moto's server on 127.0.0.1: the DocuStack organization
+//! is built, and a second apply plans nothing and makes no mutating call.
+//!
+//! Moto does not implement InviteAccountToOrganization, nor delegated administration for
+//! Security Hub and Config: the spec used here is DocuStack's with Dev created rather than
+//! invited and GuardDuty as the one delegated service.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "test code")]
+
+use std::process::{Command, Stdio};
+
+use orgctl_testkit::{Moto, oracles_skipped};
+
+fn docustack_for_moto() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let src = crate::common::docustack();
+    let spec = std::fs::read_to_string(src.join("org.hcl"))
+        .unwrap()
+        .replace("  id    = \"216482851263\"\n", "")
+        .replace(
+            "services = [\"securityhub.amazonaws.com\", \"guardduty.amazonaws.com\", \"config.amazonaws.com\"]",
+            "services = [\"guardduty.amazonaws.com\"]",
+        );
+    assert!(!spec.contains("216482851263"));
+    std::fs::write(dir.path().join("org.hcl"), spec).unwrap();
+    std::fs::create_dir_all(dir.path().join("policies")).unwrap();
+    for entry in std::fs::read_dir(src.join("policies")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(
+            entry.path(),
+            dir.path().join("policies").join(entry.file_name()),
+        )
+        .unwrap();
+    }
+    dir
+}
+
+fn orgctl_aws(dir: &std::path::Path, endpoint: &str, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_orgctl"))
+        .args(args)
+        .arg(dir)
+        .args(["--backend", "aws", "--endpoint-url", endpoint])
+        .env("NO_COLOR", "1")
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("AWS_PROFILE")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn docustack_on_moto_then_no_mutating_call() {
+    let moto = match Moto::start_as("348665872333") {
+        Ok(m) => m,
+        Err(e) if oracles_skipped() => {
+            eprintln!("note: skipped: {e}");
+            return;
+        }
+        Err(e) => panic!("{e}"),
+    };
+    let dir = docustack_for_moto();
+    let (code, _, stderr) = orgctl_aws(dir.path(), &moto.endpoint(), &["plan"]);
+    assert_eq!(code, 2, "{stderr}");
+    let (code, stdout, stderr) = orgctl_aws(dir.path(), &moto.endpoint(), &["apply"]);
+    assert_eq!(
+        code, 1,
+        "apply against AWS needs --yes without a terminal: {stdout}{stderr}"
+    );
+    let (code, stdout, stderr) = orgctl_aws(dir.path(), &moto.endpoint(), &["apply", "--yes"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("Apply complete"), "{stdout}");
+    assert!(stdout.contains("6 accounts created"), "{stdout}");
+    assert!(
+        dir.path()
+            .join("infrastructure-live/production/account.hcl")
+            .exists()
+    );
+
+    let (code, stdout, stderr) = orgctl_aws(dir.path(), &moto.endpoint(), &["apply", "--yes"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert_eq!(stdout, "No changes. The organization matches the spec.\n");
+    assert!(stderr.contains("0 of them mutating"), "{stderr}");
+    let (code, _, _) = orgctl_aws(dir.path(), &moto.endpoint(), &["plan"]);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn an_unreachable_endpoint_is_a_clear_error() {
+    let dir = docustack_for_moto();
+    // Nothing listens on port 9 of loopback.
+    let (code, _, stderr) = orgctl_aws(dir.path(), "http://127.0.0.1:9", &["plan"]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("127.0.0.1:9"), "{stderr}");
+    assert!(
+        !stderr.contains("DispatchFailure"),
+        "no raw SDK dump: {stderr}"
+    );
+}
