@@ -104,3 +104,86 @@ fn an_unreachable_endpoint_is_a_clear_error() {
         "no raw SDK dump: {stderr}"
     );
 }
+
+#[test]
+fn vend_then_import_on_moto() {
+    let moto = match Moto::start_as("348665872333") {
+        Ok(m) => m,
+        Err(e) if oracles_skipped() => {
+            eprintln!("note: skipped: {e}");
+            return;
+        }
+        Err(e) => panic!("{e}"),
+    };
+    let dir = docustack_for_moto();
+    let (code, stdout, stderr) = orgctl_aws(dir.path(), &moto.endpoint(), &["apply", "--yes"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+
+    let d = dir.path().to_str().unwrap();
+    let (code, stdout, stderr) = orgctl_args(
+        &moto.endpoint(),
+        &[
+            "account",
+            "create",
+            "QA",
+            "--ou",
+            "workloads",
+            "--email",
+            "aws-qa@docustack.example",
+            "--dir",
+            d,
+        ],
+    );
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("is vended"), "{stdout}");
+    assert!(
+        std::fs::read_to_string(dir.path().join("org.hcl"))
+            .unwrap()
+            .contains("account \"qa\"")
+    );
+    let (code, stdout, stderr) = orgctl_aws(dir.path(), &moto.endpoint(), &["plan"]);
+    assert_eq!(
+        code, 0,
+        "the vended account is in the spec and the organization: {stdout}{stderr}"
+    );
+
+    let out = dir.path().join("imported");
+    let (code, stdout, stderr) = orgctl_args(
+        &moto.endpoint(),
+        &[
+            "import",
+            "--out",
+            out.to_str().unwrap(),
+            "--name",
+            "docustack",
+        ],
+    );
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("8 accounts"), "{stdout}");
+    let (code, stdout, stderr) = orgctl_aws(&out, &moto.endpoint(), &["plan"]);
+    assert_eq!(
+        code, 0,
+        "a plan right after import shows no changes: {stdout}{stderr}"
+    );
+}
+
+/// Runs orgctl with `args` then the AWS backend options, against `endpoint`.
+fn orgctl_args(endpoint: &str, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_orgctl"))
+        .args(args)
+        .args(["--backend", "aws", "--endpoint-url", endpoint])
+        .env("NO_COLOR", "1")
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("AWS_PROFILE")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
