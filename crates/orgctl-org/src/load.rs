@@ -528,6 +528,16 @@ fn read_bootstrap(spec: &mut Spec, file: FileId, block: &Block, loc: Loc, d: &mu
     if let Some(v) = r.u32("noncurrent_version_days", d) {
         b.noncurrent_days = v;
     }
+    if let Some((v, l)) = r.string("bucket_namespace", d) {
+        match v.as_str() {
+            "global" => b.account_regional_namespace = false,
+            "account-regional" => b.account_regional_namespace = true,
+            other => d.push(
+                Diagnostic::error("invalid-value", l, format!("unknown bucket namespace `{other}`"))
+                    .with_help("write `global` (the default) or `account-regional` (names only the account can create)"),
+            ),
+        }
+    }
     if let Some((v, _)) = r.string("live_dir", d) {
         b.live_dir = PathBuf::from(v);
     }

@@ -212,6 +212,9 @@ pub struct BootstrapSpec {
     pub noncurrent_days: u32,
     /// Where `account.hcl` files and the root config go, relative to the spec directory.
     pub live_dir: PathBuf,
+    /// Whether state buckets go in each account's regional namespace (`<name>-<account_id>-
+    /// <region>-an`, which only that account can create) instead of the global one.
+    pub account_regional_namespace: bool,
     /// Estimated monthly cost of one state bucket, in USD.
     pub bucket_monthly_usd: f64,
     /// Estimated monthly cost of one lock table, in USD.
@@ -223,7 +226,27 @@ pub struct BootstrapSpec {
 impl BootstrapSpec {
     /// The state bucket's name for an account.
     pub fn bucket_name(&self, account_id: &str) -> String {
-        format!("{}-terraform-state-{account_id}", self.bucket_prefix)
+        state_bucket_name(
+            &self.bucket_prefix,
+            account_id,
+            &self.region,
+            self.account_regional_namespace,
+        )
+    }
+}
+
+/// `<prefix>-terraform-state-<account_id>`, or in the account regional namespace
+/// `<prefix>-terraform-state-<account_id>-<region>-an`.
+pub fn state_bucket_name(
+    prefix: &str,
+    account_id: &str,
+    region: &str,
+    account_regional: bool,
+) -> String {
+    if account_regional {
+        format!("{prefix}-terraform-state-{account_id}-{region}-an")
+    } else {
+        format!("{prefix}-terraform-state-{account_id}")
     }
 }
 
@@ -237,6 +260,7 @@ impl Default for BootstrapSpec {
             region: String::new(),
             noncurrent_days: 90,
             live_dir: PathBuf::from("infrastructure-live"),
+            account_regional_namespace: false,
             bucket_monthly_usd: 0.25,
             table_monthly_usd: 0.25,
             loc: Loc::default(),

@@ -112,3 +112,24 @@ fn interpolation_and_functions_are_refused_with_a_hint() {
     );
     assert_eq!(spec.accounts.len(), 1);
 }
+
+#[test]
+fn account_regional_bucket_names() {
+    let hcl = format!(
+        "{ORG}bootstrap {{\n  bucket_prefix = \"acme\"\n  bucket_namespace = \"account-regional\"\n  region = \"eu-west-1\"\n}}\n"
+    );
+    let (spec, diags) =
+        orgctl_org::load_texts(Path::new("."), vec![(PathBuf::from("org.hcl"), hcl)]);
+    assert!(!diags.has_errors(), "{:?}", diags.items);
+    assert_eq!(
+        spec.bootstrap.bucket_name("123456789012"),
+        "acme-terraform-state-123456789012-eu-west-1-an"
+    );
+    let root = orgctl_org::plan::root_hcl(&spec.bootstrap);
+    assert!(
+        root.contains("\"acme-terraform-state-${local.account_id}-eu-west-1-an\""),
+        "{root}"
+    );
+    let bad = format!("{ORG}bootstrap {{\n  bucket_namespace = \"mine\"\n}}\n");
+    assert!(codes(&bad).iter().any(|(c, _)| c == "invalid-value"));
+}

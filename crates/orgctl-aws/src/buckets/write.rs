@@ -42,6 +42,14 @@ impl AwsBackend {
         if want.object_lock {
             request = request.object_lock_enabled_for_bucket(true);
         }
+        // `<name>-<account>-<region>-an` is the account regional namespace's form: only this
+        // account can create it, so nobody can squat it.
+        if want
+            .name
+            .ends_with(&format!("-{}-{}-an", want.account_id, want.region))
+        {
+            request = request.bucket_namespace(aws_sdk_s3::types::BucketNamespace::AccountRegional);
+        }
         match self.attempt(Op::new("s3", "CreateBucket"), &want.name, request.send()) {
             Ok(_) => Ok(true),
             Err(f) if f.is(&["BucketAlreadyOwnedByYou"]) => Ok(false),

@@ -53,6 +53,7 @@ pub fn template(prefix: &str) -> BootstrapTemplate {
         encryption: Encryption::Kms,
         noncurrent_days: 90,
         lock_table: Some(format!("{prefix}-terraform-locks")),
+        account_regional_namespace: false,
     }
 }
 

@@ -707,6 +707,7 @@ impl<'a> Builder<'a> {
             encryption: b.encryption,
             noncurrent_days: b.noncurrent_days,
             lock_table: b.locking.needs_table().then(|| b.lock_table.clone()),
+            account_regional_namespace: b.account_regional_namespace,
         }
     }
 

@@ -58,8 +58,13 @@ pub fn root_hcl(b: &BootstrapSpec) -> String {
     );
     let _ = writeln!(
         out,
-        "    bucket              = \"{}-terraform-state-${{local.account_id}}\"",
-        b.bucket_prefix
+        "    bucket              = \"{}\"",
+        crate::spec::state_bucket_name(
+            &b.bucket_prefix,
+            "${local.account_id}",
+            &b.region,
+            b.account_regional_namespace
+        )
     );
     out.push_str("    key                 = \"${path_relative_to_include()}/terraform.tfstate\"\n");
     let _ = writeln!(out, "    region              = \"{}\"", b.region);

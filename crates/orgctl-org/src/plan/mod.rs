@@ -74,12 +74,20 @@ pub struct BootstrapTemplate {
     pub noncurrent_days: u32,
     /// The lock table, when locking uses DynamoDB.
     pub lock_table: Option<String>,
+    /// Whether the bucket goes in the account's regional namespace.
+    #[serde(default)]
+    pub account_regional_namespace: bool,
 }
 
 impl BootstrapTemplate {
     /// The bucket as it should be in `account_id`.
     pub fn bucket(&self, account_id: &str) -> BucketState {
-        let name = format!("{}-terraform-state-{account_id}", self.bucket_prefix);
+        let name = crate::spec::state_bucket_name(
+            &self.bucket_prefix,
+            account_id,
+            &self.region,
+            self.account_regional_namespace,
+        );
         BucketState {
             account_id: account_id.to_owned(),
             policy: Some(files::state_bucket_policy(&name, account_id)),

@@ -142,11 +142,8 @@ pub fn line(change: &Change) -> (char, String) {
             ..
         } => {
             let bucket = match account.id() {
-                Some(id) => format!("{}-terraform-state-{id}", template.bucket_prefix),
-                None => format!(
-                    "{}-terraform-state-(account id known after creation)",
-                    template.bucket_prefix
-                ),
+                Some(id) => template.bucket(id).name,
+                None => template.bucket("(account id known after creation)").name,
             };
             let who = match account {
                 Ref::Id(id) => format!("{account_name} ({id})"),

@@ -224,6 +224,7 @@ pub fn vend(
             encryption: b.encryption,
             noncurrent_days: b.noncurrent_days,
             lock_table: b.locking.needs_table().then(|| b.lock_table.clone()),
+            account_regional_namespace: b.account_regional_namespace,
         },
         drift: Vec::new(),
         bucket_exists: false,
