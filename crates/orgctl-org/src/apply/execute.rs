@@ -579,6 +579,12 @@ pub fn create_account_help(reason: &str) -> &'static str {
         "GOVCLOUD_ACCOUNT_ALREADY_EXISTS" => {
             "a GovCloud account is already linked: remove it from the spec"
         }
+        "INVALID_PAYMENT_INSTRUMENT" => {
+            "the management account's payment method was declined: update it in the billing console"
+        }
+        "INVALID_IDENTITY_FOR_BUSINESS_VALIDATION" => {
+            "AWS could not verify the identity behind the management account: contact AWS Support"
+        }
         "MISSING_BUSINESS_VALIDATION" | "MISSING_PAYMENT_INSTRUMENT" => {
             "the management account's billing setup is incomplete: finish it in the billing console"
         }
@@ -594,6 +600,25 @@ pub fn create_account_help(reason: &str) -> &'static str {
     }
 }
 
+/// Every `CreateAccountStatus` failure reason AWS documents.
+pub const CREATE_ACCOUNT_FAILURE_REASONS: &[&str] = &[
+    "ACCOUNT_LIMIT_EXCEEDED",
+    "CONCURRENT_ACCOUNT_MODIFICATION",
+    "EMAIL_ALREADY_EXISTS",
+    "FAILED_BUSINESS_VALIDATION",
+    "GOVCLOUD_ACCOUNT_ALREADY_EXISTS",
+    "INTERNAL_FAILURE",
+    "INVALID_ADDRESS",
+    "INVALID_EMAIL",
+    "INVALID_IDENTITY_FOR_BUSINESS_VALIDATION",
+    "INVALID_PAYMENT_INSTRUMENT",
+    "MISSING_BUSINESS_VALIDATION",
+    "MISSING_PAYMENT_INSTRUMENT",
+    "PENDING_BUSINESS_VALIDATION",
+    "UNKNOWN_BUSINESS_VALIDATION",
+    "UPDATE_EXISTING_RESOURCE_POLICY_WITH_TAGS_NOT_SUPPORTED",
+];
+
 enum StepError {
     Backend(BackendError),
     Apply(ApplyError),
@@ -608,5 +633,18 @@ impl From<BackendError> for StepError {
 impl From<ApplyError> for StepError {
     fn from(e: ApplyError) -> Self {
         Self::Apply(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_documented_failure_reason_has_its_own_next_step() {
+        let fallback = create_account_help("SOMETHING_NEW");
+        for reason in CREATE_ACCOUNT_FAILURE_REASONS {
+            assert_ne!(create_account_help(reason), fallback, "{reason}");
+        }
     }
 }

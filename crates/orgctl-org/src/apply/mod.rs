@@ -13,6 +13,7 @@ mod workspace;
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub use execute::{CREATE_ACCOUNT_FAILURE_REASONS, create_account_help};
 pub use journal::{Event, Journal};
 pub use workspace::{LockGuard, Workspace};
 
