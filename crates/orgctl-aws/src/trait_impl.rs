@@ -23,6 +23,19 @@ impl Backend for AwsBackend {
         self.read_all(bootstrap)
     }
 
+    fn read_bootstrap(
+        &self,
+        state: &mut State,
+        probes: &[BootstrapProbe],
+    ) -> Result<(), BackendError> {
+        // Only the probes: the organization was just read.
+        state.buckets.clear();
+        state.tables.clear();
+        self.read_probes(probes, state)?;
+        state.normalize();
+        Ok(())
+    }
+
     fn caller_identity(&self, account: Option<&str>) -> Result<CallerIdentity, BackendError> {
         match account {
             None => self.own_identity(),

@@ -57,6 +57,22 @@ pub trait Backend {
     /// When the backend cannot be read.
     fn read_state(&self, bootstrap: &[BootstrapProbe]) -> Result<State, BackendError>;
 
+    /// Adds the bootstrap resources `probes` name to a state read without them: plan first
+    /// reads the organization, then knows which accounts to look in.
+    ///
+    /// # Errors
+    /// When the backend cannot be read.
+    fn read_bootstrap(
+        &self,
+        state: &mut State,
+        probes: &[BootstrapProbe],
+    ) -> Result<(), BackendError> {
+        let full = self.read_state(probes)?;
+        state.buckets = full.buckets;
+        state.tables = full.tables;
+        Ok(())
+    }
+
     /// The identity calls run as: the caller's own, or with `account` the access role's in
     /// that member account.
     ///

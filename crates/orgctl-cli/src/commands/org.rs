@@ -104,12 +104,14 @@ pub fn open_backend(
 
 /// Reads the state, with the bootstrap resources of the accounts it knows.
 pub fn read_state(backend: &dyn Backend, spec: &Spec) -> Result<State, CliError> {
-    let state = backend.read_state(&[]).map_err(CliError::diagnostic)?;
+    let mut state = backend.read_state(&[]).map_err(CliError::diagnostic)?;
     let probes = plan::probes(spec, &state);
-    if probes.is_empty() {
-        return Ok(state);
+    if !probes.is_empty() {
+        backend
+            .read_bootstrap(&mut state, &probes)
+            .map_err(CliError::diagnostic)?;
     }
-    backend.read_state(&probes).map_err(CliError::diagnostic)
+    Ok(state)
 }
 
 /// Plans the spec against the state.
