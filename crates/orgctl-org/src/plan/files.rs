@@ -131,10 +131,10 @@ pub fn state_bucket_policy(bucket: &str, account_id: &str) -> String {
 }
 
 /// The log archive bucket's policy: CloudTrail may deliver the organization trail's logs;
-/// nothing goes over plain HTTP.
+/// nothing goes over plain HTTP; nobody deletes logs or the bucket, or sets them to expire.
 pub fn log_bucket_policy(bucket: &str, trail_arn: &str) -> String {
     format!(
-        r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"CloudTrailAclCheck","Effect":"Allow","Principal":{{"Service":"cloudtrail.amazonaws.com"}},"Action":"s3:GetBucketAcl","Resource":"arn:aws:s3:::{bucket}","Condition":{{"StringEquals":{{"aws:SourceArn":"{trail_arn}"}}}}}},{{"Sid":"CloudTrailWrite","Effect":"Allow","Principal":{{"Service":"cloudtrail.amazonaws.com"}},"Action":"s3:PutObject","Resource":"arn:aws:s3:::{bucket}/AWSLogs/*","Condition":{{"StringEquals":{{"s3:x-amz-acl":"bucket-owner-full-control","aws:SourceArn":"{trail_arn}"}}}}}},{{"Sid":"DenyInsecureTransport","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::{bucket}","arn:aws:s3:::{bucket}/*"],"Condition":{{"Bool":{{"aws:SecureTransport":"false"}}}}}}]}}"#
+        r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"CloudTrailAclCheck","Effect":"Allow","Principal":{{"Service":"cloudtrail.amazonaws.com"}},"Action":"s3:GetBucketAcl","Resource":"arn:aws:s3:::{bucket}","Condition":{{"StringEquals":{{"aws:SourceArn":"{trail_arn}"}}}}}},{{"Sid":"CloudTrailWrite","Effect":"Allow","Principal":{{"Service":"cloudtrail.amazonaws.com"}},"Action":"s3:PutObject","Resource":"arn:aws:s3:::{bucket}/AWSLogs/*","Condition":{{"StringEquals":{{"s3:x-amz-acl":"bucket-owner-full-control","aws:SourceArn":"{trail_arn}"}}}}}},{{"Sid":"DenyInsecureTransport","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::{bucket}","arn:aws:s3:::{bucket}/*"],"Condition":{{"Bool":{{"aws:SecureTransport":"false"}}}}}},{{"Sid":"DenyLogDeletion","Effect":"Deny","Principal":"*","Action":["s3:DeleteBucket","s3:DeleteObject","s3:DeleteObjectVersion","s3:PutLifecycleConfiguration"],"Resource":["arn:aws:s3:::{bucket}","arn:aws:s3:::{bucket}/*"]}}]}}"#
     )
 }
 
