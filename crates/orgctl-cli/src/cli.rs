@@ -48,6 +48,31 @@ pub enum Command {
     Account(AccountCommand),
     /// Write the spec of an existing organization: a plan right after shows no changes.
     Import(ImportArgs),
+    /// Run the guardrail tests in the spec directory's `tests/` against its policies.
+    Test(TestArgs),
+}
+
+/// Output formats of `orgctl test`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TestFormat {
+    /// One line per test, failures explained.
+    Human,
+    /// Every result as JSON.
+    Json,
+    /// JUnit XML, for CI systems.
+    Junit,
+}
+
+/// `orgctl test`.
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// The spec directory.
+    #[arg(value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TestFormat::Human)]
+    pub format: TestFormat,
 }
 
 /// `orgctl import`.

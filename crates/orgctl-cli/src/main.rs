@@ -33,6 +33,7 @@ fn main() -> ExitCode {
             | Command::Bootstrap(_)
             | Command::Account(_)
             | Command::Import(_)
+            | Command::Test(_)
     );
     let result = match &cli.command {
         Command::Simulate(args) => commands::simulate::run(args, &printer),
@@ -44,6 +45,7 @@ fn main() -> ExitCode {
         Command::Apply(args) => commands::apply::run(args, &printer),
         Command::Bootstrap(args) => commands::bootstrap::run(args, &printer),
         Command::Import(args) => commands::import::run(args, &printer),
+        Command::Test(args) => commands::test::run(args, &printer),
         Command::Account(cli::AccountCommand::Create(args)) => {
             commands::account::create(args, &printer)
         }

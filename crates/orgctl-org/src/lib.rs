@@ -31,6 +31,8 @@ pub mod apply;
 pub use apply::{ApplyError, ApplyOptions, ApplyReport, Workspace};
 pub mod cost;
 
+pub mod guard;
+pub mod guardtest;
 pub mod import;
 pub mod show;
 pub mod specedit;

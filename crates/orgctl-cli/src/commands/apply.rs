@@ -32,6 +32,19 @@ fn confirm(args: &ApplyArgs, printer: &Printer) -> Result<bool, CliError> {
 /// Runs the command: exit 0 when the organization matches the spec at the end, 1 on error.
 pub fn run(args: &ApplyArgs, printer: &Printer) -> Result<ExitCode, CliError> {
     let spec = org::load_spec(&args.dir, printer)?;
+    // The guardrails must hold before anything changes.
+    if orgctl_org::guardtest::test_dir_exists(&args.dir) {
+        let results = crate::commands::test::run_all(&spec, printer)?;
+        if results.iter().any(|r| !r.passed) {
+            let report = crate::commands::test::human(&results);
+            printer.stderr().write_all(report.as_bytes())?;
+            return Err(anyhow::anyhow!(
+                "guardrail tests fail (tests/ in the spec directory): nothing was applied"
+            )
+            .into());
+        }
+        writeln!(printer.stderr(), "{} guardrail tests pass.", results.len())?;
+    }
     let workspace = Workspace::new(&args.dir);
     let mut backend = org::open_backend(&args.target, &args.dir, &spec, org::Open::Create)?;
     let _lock = workspace.lock().map_err(CliError::diagnostic)?;

@@ -14,4 +14,5 @@ pub mod org;
 pub mod plan;
 pub mod show;
 pub mod simulate;
+pub mod test;
 pub mod validate;

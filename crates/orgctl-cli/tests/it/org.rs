@@ -574,3 +574,86 @@ fn import_an_organization_then_plan_nothing() {
         twice.stderr
     );
 }
+
+#[test]
+fn guardrail_tests_pass_fail_and_gate_apply() {
+    let dir = docustack_copy();
+    std::fs::create_dir_all(dir.path().join("tests")).unwrap();
+    std::fs::copy(
+        docustack().join("tests/guardrails.hcl"),
+        dir.path().join("tests/guardrails.hcl"),
+    )
+    .unwrap();
+    let ok = run(dir.path(), &["test"]);
+    assert_eq!(ok.code, 0, "{}{}", ok.stdout, ok.stderr);
+    assert!(
+        ok.stdout.ends_with("22 passed, 0 failed\n"),
+        "{}",
+        ok.stdout
+    );
+    let junit = run(dir.path(), &["test", "--format", "junit"]);
+    assert!(
+        junit
+            .stdout
+            .contains("<testsuite name=\"guardrails\" tests=\"22\" failures=\"0\">"),
+        "{}",
+        junit.stdout
+    );
+    let json = run(dir.path(), &["test", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(doc["passed"], 22);
+
+    // A guardrail that stops holding: Region Deny detached from the root.
+    let spec = std::fs::read_to_string(dir.path().join("org.hcl")).unwrap();
+    let weakened = spec.replacen(
+        "  file        = \"policies/RegionDeny.json\"\n  attach      = [root]",
+        "  file        = \"policies/RegionDeny.json\"\n  attach      = [unit.sandbox]",
+        1,
+    );
+    assert_ne!(spec, weakened);
+    std::fs::write(dir.path().join("org.hcl"), weakened).unwrap();
+    let failed = run(dir.path(), &["test"]);
+    assert_eq!(failed.code, 1);
+    assert!(
+        failed
+            .stdout
+            .contains("FAIL dev cannot run instances in eu-west-1"),
+        "{}",
+        failed.stdout
+    );
+    assert!(
+        failed.stdout.contains("expected deny, got Allow"),
+        "{}",
+        failed.stdout
+    );
+    let junit = run(dir.path(), &["test", "--format", "junit"]);
+    assert!(
+        junit
+            .stdout
+            .contains("<failure message=\"expected deny, got Allow\">"),
+        "{}",
+        junit.stdout
+    );
+    let apply = run(dir.path(), &["apply"]);
+    assert_eq!(apply.code, 1);
+    assert!(
+        apply.stderr.contains("guardrail tests fail"),
+        "{}",
+        apply.stderr
+    );
+    assert!(
+        !dir.path().join(".orgctl/sandbox.db").exists(),
+        "nothing was applied"
+    );
+
+    // A test naming the wrong policy fails too.
+    std::fs::write(dir.path().join("org.hcl"), spec).unwrap();
+    std::fs::write(
+        dir.path().join("tests/wrong.hcl"),
+        "test \"wrong culprit\" {\n  account = account.dev\n  action = \"ec2:RunInstances\"\n  region = \"eu-west-1\"\n  expect = \"deny\"\n  denied_by = \"ProtectCloudTrail\"\n}\n",
+    )
+    .unwrap();
+    let wrong = run(dir.path(), &["test"]);
+    assert_eq!(wrong.code, 1);
+    assert!(wrong.stdout.contains("denied, but not by ProtectCloudTrail: RegionDeny statement DenyAllOutsideUsEast1 at Root"), "{}", wrong.stdout);
+}
