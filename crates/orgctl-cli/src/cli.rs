@@ -438,6 +438,26 @@ Exit status:
 #[derive(Debug, Args)]
 #[command(after_help = SIMULATE_AFTER_HELP)]
 pub struct SimulateArgs {
+    /// A spec directory: the SCP and RCP chains come from the organization it declares (with
+    /// `--account`).
+    #[arg(
+        value_name = "DIR",
+        requires = "account",
+        help_heading = "Organization"
+    )]
+    pub dir: Option<PathBuf>,
+
+    /// The account the request is made in: its key, name or id in the spec. The principal
+    /// defaults to `role/Admin` there, with an identity policy allowing everything unless
+    /// `--identity` is given.
+    #[arg(
+        long,
+        value_name = "ACCOUNT",
+        requires = "dir",
+        help_heading = "Organization"
+    )]
+    pub account: Option<String>,
+
     /// The principal making the request: an IAM ARN, an account id, a service
     /// principal or `anonymous`.
     #[arg(

@@ -657,3 +657,64 @@ fn guardrail_tests_pass_fail_and_gate_apply() {
     assert_eq!(wrong.code, 1);
     assert!(wrong.stdout.contains("denied, but not by ProtectCloudTrail: RegionDeny statement DenyAllOutsideUsEast1 at Root"), "{}", wrong.stdout);
 }
+
+#[test]
+fn simulate_in_an_account_of_the_organization() {
+    let dir = docustack_copy();
+    let d = dir.path().to_str().unwrap();
+    let denied = orgctl(
+        dir.path(),
+        &[
+            "simulate",
+            d,
+            "--account",
+            "dev",
+            "--action",
+            "ec2:RunInstances",
+            "--region",
+            "eu-west-1",
+        ],
+        None,
+    );
+    assert_eq!(denied.code, 0, "{}", denied.stderr);
+    assert_run!("org_simulate_region_deny", denied, dir.path());
+    let json = orgctl(
+        dir.path(),
+        &[
+            "simulate",
+            d,
+            "--account",
+            "Production",
+            "--action",
+            "s3:PutObject",
+            "--resource",
+            "arn:aws:s3:::b/k",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    let doc: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(doc["decision"], "ExplicitDeny");
+    assert_eq!(doc["scp_chain"][1]["name"], "Workloads");
+    assert_eq!(doc["scp_chain"][1]["verdict"], "denies");
+    assert_eq!(doc["scp_chain"][0]["verdict"], "allows");
+    let unknown = orgctl(
+        dir.path(),
+        &[
+            "simulate",
+            d,
+            "--account",
+            "nope",
+            "--action",
+            "s3:GetObject",
+        ],
+        None,
+    );
+    assert_eq!(unknown.code, 2);
+    assert!(
+        unknown.stderr.contains("no account `nope`"),
+        "{}",
+        unknown.stderr
+    );
+}

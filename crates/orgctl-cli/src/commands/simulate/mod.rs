@@ -1,6 +1,7 @@
 //! `orgctl simulate`: decide one request given by flags, or a JSON Lines batch.
 
 mod batch;
+mod org;
 mod single;
 
 use std::process::ExitCode;
@@ -21,6 +22,7 @@ pub fn run(args: &SimulateArgs, printer: &Printer) -> Result<ExitCode, CliError>
             args.jobs.map(std::num::NonZeroUsize::get),
             printer,
         ),
+        None if args.dir.is_some() => org::run(args, printer),
         None => single::run(args, printer),
     }
 }

@@ -69,7 +69,7 @@ pub fn run(args: &SimulateArgs, printer: &Printer) -> Result<ExitCode, CliError>
 
 /// `--context` pairs as a request context: a key given more than once (in any case) is
 /// multivalued, in the order given. `--region` sets `aws:RequestedRegion` unless a pair does.
-fn context(pairs: &[(String, String)], region: Option<&str>) -> Context {
+pub(super) fn context(pairs: &[(String, String)], region: Option<&str>) -> Context {
     let mut keys: Vec<(&str, Vec<String>)> = Vec::new();
     for (key, value) in pairs {
         match keys.iter_mut().find(|(k, _)| k.eq_ignore_ascii_case(key)) {
@@ -95,9 +95,9 @@ fn context(pairs: &[(String, String)], region: Option<&str>) -> Context {
 
 /// Loads each file once, collecting every failure.
 #[derive(Default)]
-struct Loader {
+pub(super) struct Loader {
     seen: HashMap<PathBuf, Option<Rc<PolicyFile>>>,
-    errors: Vec<LoadError>,
+    pub(super) errors: Vec<LoadError>,
 }
 
 impl Loader {
@@ -116,7 +116,7 @@ impl Loader {
         file
     }
 
-    fn list(&mut self, paths: &[PathBuf]) -> Vec<Rc<PolicyFile>> {
+    pub(super) fn list(&mut self, paths: &[PathBuf]) -> Vec<Rc<PolicyFile>> {
         paths.iter().filter_map(|p| self.load(p)).collect()
     }
 
