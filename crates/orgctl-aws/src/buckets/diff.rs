@@ -15,7 +15,7 @@ pub(crate) enum Change {
     Policy(Option<String>),
     /// `PutBucketLifecycleConfiguration` with orgctl's rule (or without it).
     Lifecycle(Option<u32>),
-    /// `PutObjectLockConfiguration` enabling Object Lock.
+    /// `PutObjectLockConfiguration` enabling Object Lock with a default retention.
     ObjectLock,
 }
 
@@ -37,6 +37,11 @@ pub(crate) fn for_new(want: &BucketState) -> Vec<Change> {
     }
     if want.noncurrent_expiration_days.is_some() {
         out.push(Change::Lifecycle(want.noncurrent_expiration_days));
+    }
+    // CreateBucket enables Object Lock; the default retention that makes it lock anything
+    // is a call of its own.
+    if want.object_lock {
+        out.push(Change::ObjectLock);
     }
     out
 }

@@ -135,9 +135,15 @@ impl AwsBackend {
                 }),
             policy: policy.and_then(|p| p.policy().map(str::to_owned)),
             noncurrent_expiration_days: noncurrent_days(&rules),
+            // Locked means enabled with a default retention: enabled alone locks nothing.
             object_lock: lock
                 .and_then(|l| l.object_lock_configuration().cloned())
-                .is_some_and(|c| c.object_lock_enabled() == Some(&ObjectLockEnabled::Enabled)),
+                .is_some_and(|c| {
+                    c.object_lock_enabled() == Some(&ObjectLockEnabled::Enabled)
+                        && c.rule()
+                            .and_then(|r| r.default_retention())
+                            .is_some_and(|d| d.days().is_some() || d.years().is_some())
+                }),
         };
         Ok(Current { state, rules })
     }

@@ -256,6 +256,18 @@ impl AwsBackend {
                         .object_lock_configuration(
                             ObjectLockConfiguration::builder()
                                 .object_lock_enabled(ObjectLockEnabled::Enabled)
+                                // Every new log object is locked for a year; the bucket policy
+                                // denies bypassing governance retention.
+                                .rule(
+                                    aws_sdk_s3::types::ObjectLockRule::builder()
+                                        .default_retention(
+                                            aws_sdk_s3::types::DefaultRetention::builder()
+                                                .mode(aws_sdk_s3::types::ObjectLockRetentionMode::Governance)
+                                                .days(LOG_RETENTION_DAYS)
+                                                .build(),
+                                        )
+                                        .build(),
+                                )
                                 .build(),
                         )
                         .send(),
@@ -265,6 +277,9 @@ impl AwsBackend {
         Ok(())
     }
 }
+
+/// Days each object of an Object Lock bucket (the log archive) is retained by default.
+pub(crate) const LOG_RETENTION_DAYS: i32 = 365;
 
 /// The bucket's lifecycle rules with orgctl's noncurrent-version rule set to `days` (or
 /// removed): rules of others stay, other noncurrent-version expirations give way.
