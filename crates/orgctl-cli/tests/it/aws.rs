@@ -36,24 +36,9 @@ fn docustack_for_moto() -> tempfile::TempDir {
 }
 
 fn orgctl_aws(dir: &std::path::Path, endpoint: &str, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_orgctl"))
-        .args(args)
-        .arg(dir)
-        .args(["--backend", "aws", "--endpoint-url", endpoint])
-        .env("NO_COLOR", "1")
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env_remove("AWS_PROFILE")
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap(),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    let mut all = args.to_vec();
+    all.push(dir.to_str().unwrap());
+    orgctl_args(endpoint, &all)
 }
 
 #[test]
