@@ -42,6 +42,7 @@ mod policies;
 mod read;
 mod resources;
 mod schema;
+mod snapshot;
 mod trails;
 mod units;
 
@@ -215,6 +216,15 @@ impl Sandbox {
                 object_lock: false,
             },
         )
+    }
+
+    /// Loads a whole organization (read from another backend) into this sandbox, which must
+    /// hold none, in one transaction: a copy to try changes on before they reach AWS.
+    ///
+    /// # Errors
+    /// When the sandbox holds an organization already, the state has none, or SQLite fails.
+    pub fn load_state(&mut self, state: &orgctl_org::State) -> Result<(), BackendError> {
+        snapshot::load(&mut self.conn, state)
     }
 
     /// Runs one mutating call in one transaction, recording it in `calls` when it changed

@@ -408,3 +408,34 @@ fn an_imported_organization_plans_no_changes() {
         "{text}"
     );
 }
+
+#[test]
+fn a_state_loaded_into_an_empty_sandbox_reads_back_the_same() {
+    let spec = docustack();
+    let mut sandbox = sandbox(&spec);
+    let (_dir, ws) = workspace();
+    let plan = make_plan(&spec, &sandbox, &ws);
+    apply::apply(&mut sandbox, &ws, plan, &options(), &mut Quiet).unwrap();
+    let state = sandbox.read_state(&[]).unwrap();
+
+    let mut copy = Sandbox::in_memory(SandboxOptions {
+        management_account_id: spec.organization.management_account_id.clone(),
+        ..SandboxOptions::default()
+    })
+    .unwrap();
+    copy.load_state(&state).unwrap();
+    let copied = copy.read_state(&[]).unwrap();
+    // Account creation requests keep their outcome, not their tags.
+    assert_eq!(copied.units, state.units);
+    assert_eq!(copied.accounts, state.accounts);
+    assert_eq!(copied.policies, state.policies);
+    assert_eq!(copied.attachments, state.attachments);
+    assert_eq!(copied.buckets, state.buckets);
+    assert_eq!(copied.tables, state.tables);
+    assert_eq!(copied.trails, state.trails);
+    assert_eq!(copied.fingerprint(), state.fingerprint());
+    // The copy plans like the original: nothing to do.
+    assert!(make_plan(&spec, &copy, &ws).is_empty());
+    // And it refuses a second organization.
+    assert!(copy.load_state(&state).is_err());
+}

@@ -67,15 +67,34 @@ pub fn run(args: &ImportArgs, printer: &Printer) -> Result<ExitCode, CliError> {
         std::fs::write(&path, &f.text)
             .with_context(|| format!("cannot write `{}`", path.display()))?;
     }
-    // The imported organization comes along as the new directory's sandbox, to try changes on.
-    if args.target.backend == BackendArg::Sandbox {
-        let to = org::sandbox_path(&args.out);
-        if let Some(parent) = to.parent() {
-            std::fs::create_dir_all(parent)
-                .with_context(|| format!("cannot create `{}`", parent.display()))?;
+    // The imported organization comes along as the new directory's sandbox, to try changes
+    // on before they reach the real one.
+    let to = org::sandbox_path(&args.out);
+    if let Some(parent) = to.parent() {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create `{}`", parent.display()))?;
+    }
+    match args.target.backend {
+        BackendArg::Sandbox => {
+            std::fs::copy(org::sandbox_path(&args.from), &to)
+                .with_context(|| format!("cannot copy the sandbox to `{}`", to.display()))?;
         }
-        std::fs::copy(org::sandbox_path(&args.from), &to)
-            .with_context(|| format!("cannot copy the sandbox to `{}`", to.display()))?;
+        BackendArg::Aws => {
+            let management = state
+                .organization
+                .as_ref()
+                .map(|o| o.management_account_id.clone())
+                .unwrap_or_default();
+            let mut sandbox = Sandbox::open(
+                &to,
+                SandboxOptions {
+                    management_account_id: management,
+                    ..SandboxOptions::default()
+                },
+            )
+            .map_err(CliError::diagnostic)?;
+            sandbox.load_state(&state).map_err(CliError::diagnostic)?;
+        }
     }
     writeln!(
         printer.stdout(),
