@@ -35,7 +35,9 @@ pub struct NewAccount<'a> {
     pub unit: &'a str,
 }
 
-fn quote(s: &str) -> String {
+/// `s` as an HCL string literal: quotes, backslashes and newlines escaped, `${` and `%{`
+/// doubled so they stay literal.
+pub(crate) fn quote(s: &str) -> String {
     let mut out = String::from("\"");
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {

@@ -11,10 +11,12 @@ use std::process::{Command, Stdio};
 
 use orgctl_testkit::{Moto, oracles_skipped};
 
+/// DocuStack's spec with Dev created rather than invited and GuardDuty as the one delegated
+/// service: what moto can serve.
 fn docustack_for_moto() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let src = crate::common::docustack();
-    let spec = std::fs::read_to_string(src.join("org.hcl"))
+    let dir = crate::common::docustack_copy();
+    let path = dir.path().join("org.hcl");
+    let spec = std::fs::read_to_string(&path)
         .unwrap()
         .replace("  id    = \"216482851263\"\n", "")
         .replace(
@@ -22,16 +24,7 @@ fn docustack_for_moto() -> tempfile::TempDir {
             "services = [\"guardduty.amazonaws.com\"]",
         );
     assert!(!spec.contains("216482851263"));
-    std::fs::write(dir.path().join("org.hcl"), spec).unwrap();
-    std::fs::create_dir_all(dir.path().join("policies")).unwrap();
-    for entry in std::fs::read_dir(src.join("policies")).unwrap() {
-        let entry = entry.unwrap();
-        std::fs::copy(
-            entry.path(),
-            dir.path().join("policies").join(entry.file_name()),
-        )
-        .unwrap();
-    }
+    std::fs::write(path, spec).unwrap();
     dir
 }
 

@@ -31,6 +31,24 @@ pub fn docustack() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/docustack")
 }
 
+/// A fresh copy of the DocuStack spec and its policies (no sandbox, no generated files).
+pub fn docustack_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("copying the DocuStack example");
+    let src = docustack();
+    std::fs::copy(src.join("org.hcl"), dir.path().join("org.hcl"))
+        .expect("copying the DocuStack example");
+    std::fs::create_dir_all(dir.path().join("policies")).expect("copying the DocuStack example");
+    for entry in std::fs::read_dir(src.join("policies")).expect("copying the DocuStack example") {
+        let entry = entry.expect("copying the DocuStack example");
+        std::fs::copy(
+            entry.path(),
+            dir.path().join("policies").join(entry.file_name()),
+        )
+        .expect("copying the DocuStack example");
+    }
+    dir
+}
+
 /// Runs `orgctl ARGS` in `cwd`, with `stdin` as standard input, without colour.
 pub fn orgctl(cwd: &Path, args: &[&str], stdin: Option<&str>) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_orgctl"))

@@ -10,24 +10,7 @@
 use std::path::Path;
 
 use crate::assert_run;
-use crate::common::{docustack, orgctl, temp_dir};
-
-/// A fresh copy of the DocuStack spec and its policies (no sandbox, no generated files).
-fn docustack_copy() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let src = docustack();
-    std::fs::copy(src.join("org.hcl"), dir.path().join("org.hcl")).unwrap();
-    std::fs::create_dir_all(dir.path().join("policies")).unwrap();
-    for entry in std::fs::read_dir(src.join("policies")).unwrap() {
-        let entry = entry.unwrap();
-        std::fs::copy(
-            entry.path(),
-            dir.path().join("policies").join(entry.file_name()),
-        )
-        .unwrap();
-    }
-    dir
-}
+use crate::common::{docustack, docustack_copy, orgctl, temp_dir};
 
 fn run(dir: &Path, args: &[&str]) -> crate::common::Output {
     let mut full: Vec<&str> = args.to_vec();

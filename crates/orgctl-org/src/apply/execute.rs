@@ -27,8 +27,6 @@ pub(crate) fn run(
             continue;
         }
         observer.step(index, total, change);
-        // Started before and never finished: the step's own effect may be there already.
-        let retried = journal.started.contains(&index);
         journal.record(&Event::Started { step: index })?;
         let mut step = Step {
             backend: &mut *backend,
@@ -38,7 +36,7 @@ pub(crate) fn run(
             observer: &mut *observer,
             index,
         };
-        let created = step.run(change, retried)?;
+        let created = step.run(change)?;
         if let (
             Change::CreateAccount { name, .. } | Change::AwaitAccount { name, .. },
             Some((_, id)),
@@ -60,6 +58,7 @@ pub(crate) fn run(
 /// the journal.
 pub(crate) fn settle(
     backend: &mut dyn Backend,
+    workspace: &Workspace,
     mut journal: Journal,
     options: &ApplyOptions,
     observer: &mut dyn Observer,
@@ -74,7 +73,6 @@ pub(crate) fn settle(
         .filter(|(step, _)| !journal.done.get(**step).copied().unwrap_or(true))
         .map(|(step, id)| (*step, id.clone()))
         .collect();
-    let workspace = Workspace::new(std::path::PathBuf::new());
     for (index, request_id) in in_flight {
         let Some(change) = journal.plan.changes.get(index).cloned() else {
             continue;
@@ -85,7 +83,7 @@ pub(crate) fn settle(
         observer.step(index, journal.plan.changes.len(), &change);
         let mut step = Step {
             backend: &mut *backend,
-            workspace: &workspace,
+            workspace,
             journal: &mut journal,
             options,
             observer: &mut *observer,
@@ -162,12 +160,8 @@ impl Step<'_> {
     }
 
     /// Runs one step; returns the plan key and id of what it created.
-    fn run(
-        &mut self,
-        change: &Change,
-        retried: bool,
-    ) -> Result<Option<(String, String)>, ApplyError> {
-        let result = self.call(change, retried);
+    fn run(&mut self, change: &Change) -> Result<Option<(String, String)>, ApplyError> {
+        let result = self.call(change);
         match result {
             Ok(created) => Ok(created),
             Err(StepError::Backend(e)) => Err(self.fail(change, e)),
@@ -175,11 +169,7 @@ impl Step<'_> {
         }
     }
 
-    fn call(
-        &mut self,
-        change: &Change,
-        retried: bool,
-    ) -> Result<Option<(String, String)>, StepError> {
+    fn call(&mut self, change: &Change) -> Result<Option<(String, String)>, StepError> {
         let b = &mut *self.backend;
         match change {
             Change::CreateOrganization {
@@ -214,17 +204,7 @@ impl Step<'_> {
                 description,
                 content,
             } => {
-                let id = match b.create_policy(*kind, name, description, content) {
-                    Ok(id) => id,
-                    Err(e) if retried && exists(&e) => b
-                        .read_state(&[])?
-                        .policies
-                        .into_iter()
-                        .find(|p| p.kind == *kind && &p.name == name)
-                        .map(|p| p.id)
-                        .ok_or(e)?,
-                    Err(e) => return Err(e.into()),
-                };
+                let id = b.create_policy(*kind, name, description, content)?;
                 Ok(Some((format!("policy.{key}"), id)))
             }
             Change::UpdatePolicy {
@@ -242,17 +222,7 @@ impl Step<'_> {
             } => {
                 let parent = self.resolve(parent)?;
                 let b = &mut *self.backend;
-                let id = match b.create_unit(&parent, name) {
-                    Ok(id) => id,
-                    Err(e) if retried && exists(&e) => b
-                        .read_state(&[])?
-                        .units
-                        .into_iter()
-                        .find(|u| u.parent_id == parent && &u.name == name)
-                        .map(|u| u.id)
-                        .ok_or(e)?,
-                    Err(e) => return Err(e.into()),
-                };
+                let id = b.create_unit(&parent, name)?;
                 Ok(Some((format!("unit.{key}"), id)))
             }
             Change::CreateAccount {
@@ -261,36 +231,15 @@ impl Step<'_> {
                 email,
                 tags,
             } => {
-                let request_id = match self.journal.requests.get(&self.index) {
-                    Some(id) => id.clone(),
-                    None => {
-                        // A crash between sending the request and journaling it: Organizations
-                        // remembers the request; adopt it rather than create a second account.
-                        let earlier = if retried {
-                            b.read_state(&[])?
-                                .account_requests
-                                .into_iter()
-                                .find(|r| {
-                                    r.email.eq_ignore_ascii_case(email)
-                                        && r.state != CreateAccountState::Failed
-                                })
-                                .map(|r| r.request_id)
-                        } else {
-                            None
-                        };
-                        let id = match earlier {
-                            Some(id) => id,
-                            None => b.create_account(name, email, tags)?.request_id,
-                        };
-                        self.journal
-                            .record(&Event::Requested {
-                                step: self.index,
-                                request_id: id.clone(),
-                            })
-                            .map_err(StepError::Apply)?;
-                        id
-                    }
-                };
+                // Journaled the moment it is sent: a rerun after a crash waits for this
+                // request (`settle`) instead of creating a second account.
+                let request_id = b.create_account(name, email, tags)?.request_id;
+                self.journal
+                    .record(&Event::Requested {
+                        step: self.index,
+                        request_id: request_id.clone(),
+                    })
+                    .map_err(StepError::Apply)?;
                 let id = self.await_account(name, &request_id)?;
                 Ok(Some((format!("account.{key}"), id)))
             }
@@ -317,15 +266,7 @@ impl Step<'_> {
                     self.resolve(to)?,
                 );
                 let b = &mut *self.backend;
-                if let Err(e) = b.move_account(&account, &from, &to) {
-                    let already = retried
-                        && b.read_state(&[])?
-                            .account(&account)
-                            .is_some_and(|a| a.parent_id == to);
-                    if !already {
-                        return Err(e.into());
-                    }
-                }
+                b.move_account(&account, &from, &to)?;
                 Ok(None)
             }
             Change::TagAccount {
@@ -385,17 +326,12 @@ impl Step<'_> {
                     id: &id,
                     unit,
                 };
-                let edited = match crate::specedit::add_account(&text, &new) {
-                    Ok(t) => t,
-                    // A retried step finds its own block: done.
-                    Err(crate::specedit::SpecEditError::Exists(_)) if retried => return Ok(None),
-                    Err(e) => {
-                        return Err(StepError::Apply(ApplyError::Io {
-                            path: path.to_path_buf(),
-                            message: e.to_string(),
-                        }));
-                    }
-                };
+                let edited = crate::specedit::add_account(&text, &new).map_err(|e| {
+                    StepError::Apply(ApplyError::Io {
+                        path: path.to_path_buf(),
+                        message: e.to_string(),
+                    })
+                })?;
                 self.workspace
                     .write_file(path, &edited)
                     .map_err(StepError::Apply)?;

@@ -244,7 +244,7 @@ pub fn resume(
 ) -> Result<Option<ApplyReport>, ApplyError> {
     match Journal::open(&workspace.journal_path())? {
         None => Ok(None),
-        Some(journal) => execute::settle(backend, journal, options, observer).map(Some),
+        Some(journal) => execute::settle(backend, workspace, journal, options, observer).map(Some),
     }
 }
 
