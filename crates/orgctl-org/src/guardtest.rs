@@ -255,14 +255,6 @@ pub fn parse_tests(
     }
 }
 
-/// The id a test uses for an account: its own, else a placeholder stable for the spec.
-fn account_id(spec: &Spec, key: &str) -> String {
-    let index = spec.accounts.iter().position(|a| a.key == key).unwrap_or(0);
-    spec.account(key)
-        .and_then(|a| a.id.clone())
-        .unwrap_or_else(|| format!("{:012}", 900_000_000_000_u64 + index as u64))
-}
-
 /// Runs every test.
 pub fn run_tests(spec: &Spec, sources: &Sources, tests: &[GuardTest]) -> Vec<TestResult> {
     let policies = OrgPolicies::new(spec);
@@ -282,7 +274,7 @@ pub fn run_tests(spec: &Spec, sources: &Sources, tests: &[GuardTest]) -> Vec<Tes
                     failure: Some(format!("no account `{}`", t.account)),
                 };
             };
-            let id = account_id(spec, &t.account);
+            let id = spec.account_id_or_placeholder(account);
             let principal = if t.principal.starts_with("arn:") {
                 t.principal.clone()
             } else if t.principal == "root" {

@@ -328,6 +328,27 @@ impl Spec {
         self.accounts.iter().find(|a| a.key == key)
     }
 
+    /// The id analyses use for an account: its own, else a placeholder that is stable for
+    /// the spec (`9000000000NN`, NN its position), so that ids in requests and reports are
+    /// valid 12-digit numbers before the account exists.
+    pub fn account_id_or_placeholder(&self, account: &AccountSpec) -> String {
+        account.id.clone().unwrap_or_else(|| {
+            let index = self
+                .accounts
+                .iter()
+                .position(|a| a.key == account.key)
+                .unwrap_or(0);
+            format!("{:012}", 900_000_000_000_u64 + index as u64)
+        })
+    }
+
+    /// The account an analysis names: by key, display name (any case) or id.
+    pub fn find_account(&self, name: &str) -> Option<&AccountSpec> {
+        self.accounts.iter().find(|a| {
+            a.key == name || a.name.eq_ignore_ascii_case(name) || a.id.as_deref() == Some(name)
+        })
+    }
+
     /// Whether an account is the management account.
     pub fn is_management(&self, account: &AccountSpec) -> bool {
         account.id.as_deref() == Some(self.organization.management_account_id.as_str())

@@ -29,30 +29,14 @@ pub fn run(args: &SimulateArgs, printer: &Printer) -> Result<ExitCode, CliError>
         .as_deref()
         .ok_or_else(|| anyhow!("--action is required"))?;
     let spec = org::load_spec(dir, printer)?;
-    let account = spec
-        .accounts
-        .iter()
-        .find(|a| {
-            a.key == *name
-                || a.name.eq_ignore_ascii_case(name)
-                || a.id.as_deref() == Some(name.as_str())
-        })
-        .ok_or_else(|| {
-            let keys: Vec<&str> = spec.accounts.iter().map(|a| a.key.as_str()).collect();
-            anyhow!(
-                "no account `{name}` in the spec (accounts: {})",
-                keys.join(", ")
-            )
-        })?;
-    let index = spec
-        .accounts
-        .iter()
-        .position(|a| a.key == account.key)
-        .unwrap_or(0);
-    let id = account
-        .id
-        .clone()
-        .unwrap_or_else(|| format!("{:012}", 900_000_000_000_u64 + index as u64));
+    let account = spec.find_account(name).ok_or_else(|| {
+        let keys: Vec<&str> = spec.accounts.iter().map(|a| a.key.as_str()).collect();
+        anyhow!(
+            "no account `{name}` in the spec (accounts: {})",
+            keys.join(", ")
+        )
+    })?;
+    let id = spec.account_id_or_placeholder(account);
 
     let policies = OrgPolicies::new(&spec);
     let identity = if args.identity.is_empty() {
