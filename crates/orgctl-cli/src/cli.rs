@@ -28,6 +28,9 @@ pub struct Cli {
 pub enum Command {
     /// Decide an AWS request against SCPs, RCPs and IAM policies, and say why.
     Simulate(Box<SimulateArgs>),
+    /// Replay CloudTrail logs against the spec's policies, or proposed ones: which past calls
+    /// they would (newly) deny.
+    Replay(ReplayArgs),
     /// Check policies for errors, security problems and guardrails that break organizations.
     Lint(LintArgs),
     /// List the AWS actions an action pattern matches, with their access levels.
@@ -564,6 +567,60 @@ pub struct SimulateArgs {
     /// Worker threads for batch mode [default: one per core].
     #[arg(long, value_name = "N", requires = "batch", help_heading = "Batch")]
     pub jobs: Option<NonZeroUsize>,
+}
+
+const REPLAY_AFTER_HELP: &str = "\
+Examples:
+  orgctl replay examples/docustack --logs AWSLogs/ --account dev
+  orgctl replay examples/docustack --logs trail.jsonl.gz --proposed new-scps/ --format json
+
+Logs: CloudTrail files (a JSON object with \"Records\", or one record per line),
+gzip-compressed or not; directories are searched recursively for *.json, *.jsonl
+and *.gz. Each event's IAM action comes from its eventSource and eventName; the
+request gets its region, principal, source IP, MFA, time and resource from the
+record. docs/replay.md has the rules and the JSON schema.
+
+Proposed: a spec directory (with *.hcl files), or a policy JSON file or a
+directory of them; each replaces the spec policy whose name or file stem it
+bears, or is added as an SCP attached at the root.
+
+Exit status:
+  0  no call is newly denied (without --proposed: no call is denied)
+  3  some calls would be newly denied (without --proposed: are denied)
+  1  error, or a log file could not be read";
+
+/// Arguments of `orgctl replay`.
+#[derive(Debug, Args)]
+#[command(after_help = REPLAY_AFTER_HELP)]
+pub struct ReplayArgs {
+    /// The spec directory.
+    #[arg(value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+
+    /// CloudTrail log files, or directories to search recursively.
+    #[arg(long, value_name = "PATH", required = true, num_args = 1..)]
+    pub logs: Vec<PathBuf>,
+
+    /// Proposed policies: a spec directory, a policy file, or a directory of policy files.
+    #[arg(long, value_name = "FILE-or-DIR")]
+    pub proposed: Option<PathBuf>,
+
+    /// Replay every event as if its principal were in this account (key, name or id);
+    /// without it, events of accounts the spec does not list are skipped.
+    #[arg(long, value_name = "ACCOUNT")]
+    pub account: Option<String>,
+
+    /// The organization id, for `aws:PrincipalOrgID`.
+    #[arg(long = "org-id", value_name = "ID")]
+    pub org_id: Option<String>,
+
+    /// Worker threads [default: one per core].
+    #[arg(long, value_name = "N")]
+    pub threads: Option<NonZeroUsize>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
 }
 
 /// The policy files attached at one SCP or RCP level.

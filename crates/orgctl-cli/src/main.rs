@@ -34,9 +34,11 @@ fn main() -> ExitCode {
             | Command::Account(_)
             | Command::Import(_)
             | Command::Test(_)
+            | Command::Replay(_)
     );
     let result = match &cli.command {
         Command::Simulate(args) => commands::simulate::run(args, &printer),
+        Command::Replay(args) => commands::replay::run(args, &printer),
         Command::Lint(args) => commands::lint::run(args, &printer),
         Command::Expand(args) => commands::expand::run(args, &printer),
         Command::Validate(args) => commands::validate::run(args, &printer),

@@ -12,6 +12,7 @@ pub mod import;
 pub mod lint;
 pub mod org;
 pub mod plan;
+pub mod replay;
 pub mod show;
 pub mod simulate;
 pub mod test;

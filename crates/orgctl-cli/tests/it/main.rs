@@ -6,5 +6,6 @@ mod common;
 mod expand;
 mod lint;
 mod org;
+mod replay;
 mod simulate;
 mod smoke;
