@@ -265,6 +265,13 @@ impl BlastRadius {
                         "another account can list the state's keys or hold and break its locks",
                     )
                 };
+                let mut by: Vec<String> = c
+                    .decisions
+                    .iter()
+                    .filter(|v| v.allowed())
+                    .map(cause_of)
+                    .collect();
+                by.dedup();
                 Finding {
                     check: "blast-radius",
                     severity,
@@ -272,15 +279,15 @@ impl BlastRadius {
                     account: c.to.clone(),
                     account_label: label(&c.to),
                     what: format!(
-                        "an administrator of {} can {} {}'s state",
+                        "an administrator of {} can {} {}'s state, allowed by {}",
                         label(&c.from),
                         c.allowed().join(", "),
-                        label(&c.to)
+                        label(&c.to),
+                        by.join("; ")
                     ),
                     why: why.to_owned(),
-                    fix: "find the allowing statements in this finding's decisions (orgctl audit \
-                          --format json) and remove them; orgctl's state bucket policy denies \
-                          every other account"
+                    fix: "remove the allowing statements; orgctl's state bucket policy denies \
+                          every other account, and orgctl apply puts it back"
                         .to_owned(),
                 }
             })
@@ -1018,6 +1025,11 @@ mod tests {
         assert_eq!(findings.len(), 1);
         let f = findings.first().unwrap();
         assert_eq!((f.check, f.severity), ("blast-radius", Severity::Critical));
-        assert!(f.what.contains("Dev (333333333333) can read"), "{}", f.what);
+        assert!(
+            f.what
+                .ends_with("Dev (333333333333) can read Prod (444444444444)'s state, allowed by bucket policy statement #1"),
+            "{}",
+            f.what
+        );
     }
 }

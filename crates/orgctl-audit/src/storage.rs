@@ -69,9 +69,18 @@ pub struct StorageResource {
     /// Where it stands.
     #[serde(flatten)]
     pub status: ResourceStatus,
+    /// How many checks ran on it (none unless it is present).
+    pub checked: usize,
     /// The checks it passed (`owner`, `encryption aws:kms`, `TLS only`, ...).
     pub passed: Vec<String>,
 }
+
+/// The checks of a present bucket: owner, encryption, versioning, public access block, TLS
+/// only, own account only.
+pub const BUCKET_CHECKS: usize = 6;
+
+/// The checks of a present lock table: owner, KMS encryption, point-in-time recovery.
+pub const TABLE_CHECKS: usize = 3;
 
 /// Every state bucket and lock table the audit looked at.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -126,11 +135,13 @@ pub fn check(
                     kind,
                     name: match name {
                         Some(t) => t.name.clone(),
-                        None => e.bucket.name.clone(),
+                        // The id is a placeholder: name the bucket by its pattern.
+                        None => scope::template(spec).bucket("<account id>").name,
                     },
                     account: e.account.key.clone(),
                     account_label: e.account.label(),
                     status: ResourceStatus::AccountNotCreated,
+                    checked: 0,
                     passed: Vec::new(),
                 });
             }
@@ -174,6 +185,7 @@ pub fn check(
             account: key,
             account_label: label,
             status: ResourceStatus::Unexpected,
+            checked: BUCKET_CHECKS - 1,
             passed,
         });
     }
@@ -294,12 +306,18 @@ impl Checker<'_> {
                     }
                 },
             };
+        let checked = match status {
+            ResourceStatus::Present if held.is_some() => BUCKET_CHECKS,
+            ResourceStatus::Present => 1,
+            _ => 0,
+        };
         StorageResource {
             kind: ResourceKind::Bucket,
             name: name.clone(),
             account: key.to_owned(),
             account_label: label,
             status,
+            checked,
             passed,
         }
     }
@@ -465,7 +483,9 @@ impl Checker<'_> {
         passed: &mut Vec<String>,
         push: &mut impl FnMut(&'static str, Severity, String, &str, &str),
     ) {
-        let judge = Judge::resource_only(vec![self.admin.clone()], policy, "bucket policy");
+        let judge = Judge::resource_only(vec![self.admin.clone()], policy.clone(), "bucket policy");
+        // An anonymous caller has no identity policy: only the bucket policy can let it in.
+        let anonymous = Judge::resource_only(Vec::new(), policy, "bucket policy");
         let object = verdict::object_arn(&b.name, STATE_KEY);
         let bucket = verdict::bucket_arn(&b.name);
         let sse = b.encryption.map(Encryption::as_str);
@@ -514,7 +534,7 @@ impl Checker<'_> {
         }
         let mut public = Vec::new();
         for (action, resource, sse) in requests {
-            let v = judge.decide(
+            let v = anonymous.decide(
                 "anonymous",
                 action,
                 resource,
@@ -645,6 +665,7 @@ impl Checker<'_> {
             name: want.name.clone(),
             account: account.key.clone(),
             account_label: label,
+            checked: if have.is_some() { TABLE_CHECKS } else { 0 },
             status,
             passed,
         }
@@ -695,6 +716,8 @@ mod tests {
         assert_eq!(storage.resources.len(), 8);
         let bucket = storage.resources.first().unwrap();
         assert_eq!(bucket.status, ResourceStatus::Present);
+        assert_eq!(bucket.checked, BUCKET_CHECKS);
+        assert_eq!(bucket.passed.len(), BUCKET_CHECKS);
         assert_eq!(
             bucket.passed,
             [
@@ -830,6 +853,11 @@ mod tests {
         ] {
             assert!(checks.contains(&want), "{want:?} in {checks:?}");
         }
+        // No policy grants nothing to anyone: only the missing denies are findings.
+        assert!(
+            !checks.iter().any(|(c, _)| *c == "state-bucket-public"),
+            "{checks:?}"
+        );
         let table = storage
             .resources
             .iter()
