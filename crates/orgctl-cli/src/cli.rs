@@ -41,6 +41,9 @@ pub enum Command {
     Show(ShowArgs),
     /// Compare the spec with the backend and print the changes apply would make.
     Plan(PlanArgs),
+    /// Audit drift, the security of every Terraform state bucket and lock table, and which
+    /// other accounts' state each account's credentials reach (per-account against centralized).
+    Audit(AuditArgs),
     /// Make the changes: plan, then apply them in order, journaled and resumable.
     Apply(ApplyArgs),
     /// Create or repair accounts' Terraform state bucket and lock table, and their
@@ -243,6 +246,46 @@ pub struct PlanArgs {
     /// Also save the plan to this file, for `orgctl apply --plan FILE`.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+}
+
+const AUDIT_AFTER_HELP: &str = "\
+Examples:
+  orgctl audit examples/docustack
+  orgctl audit examples/docustack --format json
+  orgctl audit examples/docustack --central-account audit
+
+Checks: drift between the spec and the backend; every state bucket and lock table
+(owner, encryption, versioning, public access block, TLS only, same-account access);
+and, for each account's administrator credentials, which other accounts' Terraform
+state can be read or written, per-account next to a centralized variant of the same
+organization. The backend is only read. docs/audit.md describes each check, the AWS
+facts used and the JSON schema.
+
+Exit status:
+  0  no drift, and no finding of warning or critical severity
+  4  drift, or a warning or critical finding
+  1  error";
+
+/// `orgctl audit`.
+#[derive(Debug, Args)]
+#[command(after_help = AUDIT_AFTER_HELP)]
+pub struct AuditArgs {
+    /// The spec directory.
+    #[arg(value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+
+    /// The backend to audit.
+    #[command(flatten)]
+    pub target: BackendArgs,
+
+    /// The account that holds every account's state in the centralized variant (key, name
+    /// or id) [default: the management account].
+    #[arg(long = "central-account", value_name = "ACCOUNT")]
+    pub central_account: Option<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
 }
 
 /// `orgctl apply`.

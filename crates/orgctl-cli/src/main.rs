@@ -29,6 +29,7 @@ fn main() -> ExitCode {
         Command::Validate(_)
             | Command::Show(_)
             | Command::Plan(_)
+            | Command::Audit(_)
             | Command::Apply(_)
             | Command::Bootstrap(_)
             | Command::Account(_)
@@ -44,6 +45,7 @@ fn main() -> ExitCode {
         Command::Validate(args) => commands::validate::run(args, &printer),
         Command::Show(args) => commands::show::run(args, &printer),
         Command::Plan(args) => commands::plan::run(args, &printer),
+        Command::Audit(args) => commands::audit::run(args, &printer),
         Command::Apply(args) => commands::apply::run(args, &printer),
         Command::Bootstrap(args) => commands::bootstrap::run(args, &printer),
         Command::Import(args) => commands::import::run(args, &printer),

@@ -6,6 +6,7 @@
 
 pub mod account;
 pub mod apply;
+pub mod audit;
 pub mod bootstrap;
 pub mod expand;
 pub mod import;

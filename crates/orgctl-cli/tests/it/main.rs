@@ -1,5 +1,6 @@
 //! Tests of the `orgctl` binary: one integration test binary, one module per subject.
 
+mod audit;
 mod aws;
 mod batch;
 mod common;
