@@ -284,8 +284,17 @@ pub struct AuditArgs {
     pub central_account: Option<String>,
 
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = AuditFormat::Human)]
+    pub format: AuditFormat,
+}
+
+/// Output formats of `orgctl audit`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuditFormat {
+    /// Drift, state storage, findings and the blast radius as text, readable without colour.
+    Human,
+    /// The whole report as one JSON object (docs/audit.md has its schema).
+    Json,
 }
 
 /// `orgctl apply`.

@@ -14,7 +14,7 @@ use orgctl_audit::blast::{Row, Variant};
 use orgctl_audit::storage::{ResourceKind, ResourceStatus};
 use orgctl_audit::{AuditInput, AuditReport, Ownership};
 
-use crate::cli::{AuditArgs, Format};
+use crate::cli::{AuditArgs, AuditFormat};
 use crate::commands::org;
 use crate::error::CliError;
 use crate::printer::Printer;
@@ -50,8 +50,8 @@ pub fn run(args: &AuditArgs, printer: &Printer) -> Result<ExitCode, CliError> {
     .map_err(anyhow::Error::from)?;
     let mut out = printer.stdout();
     match args.format {
-        Format::Human => out.write_all(human(&report).as_bytes())?,
-        Format::Json => {
+        AuditFormat::Human => out.write_all(human(&report).as_bytes())?,
+        AuditFormat::Json => {
             let text = serde_json::to_string_pretty(&report).map_err(anyhow::Error::from)?;
             writeln!(out, "{text}")?;
         }
