@@ -56,6 +56,10 @@ pub enum Command {
     Import(ImportArgs),
     /// Run the guardrail tests in the spec directory's `tests/` against its policies.
     Test(TestArgs),
+    /// For each account and region, every catalog action allowed (with a witness), denied for
+    /// every request (with the reason) or unknown; and the spec's properties checked.
+    #[command(after_help = PROVE_AFTER_HELP)]
+    Prove(ProveArgs),
 }
 
 /// Output formats of `orgctl test`.
@@ -80,6 +84,47 @@ pub struct TestArgs {
     #[arg(long, value_enum, default_value_t = TestFormat::Human)]
     pub format: TestFormat,
 }
+
+/// `orgctl prove`.
+#[derive(Debug, Args)]
+pub struct ProveArgs {
+    /// The spec directory.
+    #[arg(value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+
+    /// Only this account (key, name or id); repeat for more. Default: every account.
+    #[arg(long, value_name = "ACCOUNT")]
+    pub account: Vec<String>,
+
+    /// Only this region; repeat for more. Default: the home region and one other.
+    #[arg(long, value_name = "REGION")]
+    pub region: Vec<String>,
+
+    /// Only actions matching this pattern (`s3:*`); repeat for more. Default: the catalog.
+    #[arg(long, value_name = "PATTERN")]
+    pub action: Vec<String>,
+
+    /// Candidate requests one witness search may decide before answering unknown.
+    #[arg(long, value_name = "N", default_value_t = 4096)]
+    pub budget: u32,
+
+    /// List every action of each group, not the first few.
+    #[arg(long)]
+    pub all: bool,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+const PROVE_AFTER_HELP: &str = "\
+Examples:
+  orgctl prove examples/docustack
+  orgctl prove examples/docustack --account production --region eu-west-1
+  orgctl prove examples/docustack --action 's3:*' --format json
+
+Exit status: 0 when every property of the spec holds or is unknown, 1 when one is violated
+or on an error. docs/prove.md explains verdicts, properties and the JSON schema.";
 
 /// `orgctl import`.
 #[derive(Debug, Args)]

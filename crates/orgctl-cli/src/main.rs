@@ -35,6 +35,7 @@ fn main() -> ExitCode {
             | Command::Account(_)
             | Command::Import(_)
             | Command::Test(_)
+            | Command::Prove(_)
             | Command::Replay(_)
     );
     let result = match &cli.command {
@@ -50,6 +51,7 @@ fn main() -> ExitCode {
         Command::Bootstrap(args) => commands::bootstrap::run(args, &printer),
         Command::Import(args) => commands::import::run(args, &printer),
         Command::Test(args) => commands::test::run(args, &printer),
+        Command::Prove(args) => commands::prove::run(args, &printer),
         Command::Account(cli::AccountCommand::Create(args)) => {
             commands::account::create(args, &printer)
         }

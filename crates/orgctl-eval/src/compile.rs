@@ -315,6 +315,42 @@ fn iam_arn_parts(arn: &str) -> Option<(&str, &str)> {
 }
 
 impl CompiledStatement {
+    /// Whether the statement's `Action` or `NotAction` covers the request's action (the other
+    /// elements disregarded).
+    pub fn matches_action(&self, req: &Request) -> bool {
+        self.action.matches(req)
+    }
+
+    /// Whether `Resource` is `*` (or absent, as in resource policies): the statement applies
+    /// to every resource.
+    pub fn any_resource(&self) -> bool {
+        self.resource.as_ref().is_none_or(|r| r.any && !r.negated)
+    }
+
+    /// Whether the statement's resource element covers the request's resource.
+    pub fn matches_resource(&self, req: &Request) -> bool {
+        self.resource.as_ref().is_none_or(|r| r.matches(req))
+    }
+
+    /// The `Resource` patterns (empty for `NotResource` or no element).
+    pub fn resource_patterns(&self) -> &[Template] {
+        match &self.resource {
+            Some(r) if !r.negated => &r.patterns,
+            _ => &[],
+        }
+    }
+
+    /// Whether the statement names principals other than everyone (`Principal` with specific
+    /// entries, or any `NotPrincipal`).
+    pub fn names_principals(&self) -> bool {
+        self.principal.as_ref().is_some_and(|p| p.negated || !p.any)
+    }
+
+    /// The conditions, one per key of each block.
+    pub fn conditions(&self) -> &[CompiledCondition] {
+        &self.conditions
+    }
+
     /// Whether the statement has a `NotPrincipal` element.
     pub fn has_not_principal(&self) -> bool {
         self.principal.as_ref().is_some_and(|p| p.negated)

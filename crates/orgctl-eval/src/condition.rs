@@ -86,7 +86,56 @@ fn operand(base: BaseOperator, text: &str, variables: bool) -> Operand {
     }
 }
 
+/// A value a condition compares with, as the prover needs it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OperandView<'a> {
+    /// Text of a string or ARN operator.
+    Text(&'a Template),
+    /// A number.
+    Number(f64),
+    /// A date, epoch milliseconds.
+    Date(i64),
+    /// A boolean.
+    Bool(bool),
+    /// Base-64 text.
+    Binary(&'a str),
+    /// The first address of an IP range.
+    Network(std::net::IpAddr),
+    /// A value that matches nothing.
+    Invalid,
+}
+
 impl CompiledCondition {
+    /// The condition key, in lower case.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    /// The operator.
+    pub const fn operator(&self) -> Operator {
+        self.operator
+    }
+
+    /// The policy values.
+    pub fn operands(&self) -> impl Iterator<Item = OperandView<'_>> {
+        self.operands.iter().map(|o| match o {
+            Operand::Text(t) => OperandView::Text(t),
+            Operand::Number(n) => OperandView::Number(*n),
+            Operand::Date(d) => OperandView::Date(*d),
+            Operand::Bool(b) => OperandView::Bool(*b),
+            Operand::Binary(b) => OperandView::Binary(b),
+            Operand::Network(c) => OperandView::Network(c.first()),
+            Operand::Invalid => OperandView::Invalid,
+        })
+    }
+
+    /// Whether a policy value reads a variable (its truth then depends on another key).
+    pub fn has_variables(&self) -> bool {
+        self.operands
+            .iter()
+            .any(|o| matches!(o, Operand::Text(t) if t.has_variables()))
+    }
+
     /// Whether the condition holds for the request context.
     pub fn holds<L: Lookup + ?Sized>(&self, ctx: &L) -> bool {
         let value = ctx.lookup(&self.key);

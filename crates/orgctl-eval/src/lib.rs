@@ -36,6 +36,7 @@ pub mod compile;
 pub mod condition;
 pub mod decide;
 pub use orgctl_policy::glob;
+pub mod prove;
 pub mod request;
 pub mod template;
 pub mod values;

@@ -149,6 +149,43 @@ impl Template {
         }
     }
 
+    /// An example of a string the template matches, for the prover: variables take their
+    /// values in `ctx` (`None` when one has none and no default), and each wildcard takes
+    /// `fill(field, star)`, where `field` counts the colons of literal text before it (the ARN
+    /// field it sits in) and `star` tells `*` from `?` (whose fill must be one character).
+    pub fn example<L: Lookup + ?Sized>(
+        &self,
+        ctx: &L,
+        fill: &dyn Fn(usize, bool) -> String,
+    ) -> Option<String> {
+        let mut out = String::new();
+        let mut field = 0usize;
+        for piece in &self.pieces {
+            match piece {
+                Piece::Text(t) => {
+                    field += t.matches(':').count();
+                    out.push_str(t);
+                }
+                Piece::Wild(w) => {
+                    out.push_str(&fill(field, matches!(w, Seg::Star | Seg::StarNoColon)));
+                }
+                Piece::Var { .. } => match self.piece_seg(piece, ctx)? {
+                    Seg::Lit(v) => out.push_str(v),
+                    _ => return None,
+                },
+            }
+        }
+        Some(out)
+    }
+
+    /// The keys of the variables the template reads, in lower case.
+    pub fn variables(&self) -> impl Iterator<Item = &str> {
+        self.pieces.iter().filter_map(|p| match p {
+            Piece::Var { key, .. } => Some(key.as_str()),
+            _ => None,
+        })
+    }
+
     /// Whether the template is a single `*`.
     pub fn is_star(&self) -> bool {
         matches!(self.pieces.as_slice(), [Piece::Wild(Seg::Star)])

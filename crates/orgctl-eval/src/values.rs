@@ -172,6 +172,11 @@ impl Cidr {
         (prefix <= max).then_some(Self { addr, prefix })
     }
 
+    /// An address of the network: the one written (`10.0.0.0` for `10.0.0.0/8`).
+    pub const fn first(&self) -> IpAddr {
+        self.addr
+    }
+
     /// Whether `ip` lies in this network. IPv4 and IPv6 never match each other.
     pub fn contains(&self, ip: IpAddr) -> bool {
         match (self.addr, ip) {

@@ -101,7 +101,7 @@ pub fn load_texts(dir: &Path, texts: Vec<(PathBuf, String)>) -> (Spec, Diagnosti
                             Loc::new(*id, span),
                             format!("unexpected top-level attribute `{}`", a.key.as_str()),
                         )
-                        .with_help("a spec has blocks only: organization, unit, account, policy, baseline, bootstrap, quotas"),
+                        .with_help("a spec has blocks only: organization, unit, account, policy, baseline, bootstrap, quotas, property"),
                     );
                 }
                 Structure::Block(block) => {
@@ -138,6 +138,9 @@ pub fn load_texts(dir: &Path, texts: Vec<(PathBuf, String)>) -> (Spec, Diagnosti
                         "baseline" => read_baseline(&mut spec, *id, block, loc, &mut diags),
                         "bootstrap" => read_bootstrap(&mut spec, *id, block, loc, &mut diags),
                         "quotas" => read_quotas(&mut spec, *id, block, loc, &mut diags),
+                        "property" => {
+                            crate::property::read(&mut spec, *id, block, loc, &mut diags);
+                        }
                         other => {
                             let known = [
                                 "organization",
@@ -147,6 +150,7 @@ pub fn load_texts(dir: &Path, texts: Vec<(PathBuf, String)>) -> (Spec, Diagnosti
                                 "baseline",
                                 "bootstrap",
                                 "quotas",
+                                "property",
                             ];
                             let help = orgctl_lint::closest(other, known).map_or_else(
                                 || format!("known blocks: {}", known.join(", ")),

@@ -315,6 +315,8 @@ pub struct Spec {
     pub quotas: Quotas,
     /// Whether the SCPs are checked against the pre-September-2025 language.
     pub legacy_scp_dialect: bool,
+    /// Guardrail properties `orgctl prove` checks.
+    pub properties: Vec<crate::property::PropertySpec>,
 }
 
 impl Spec {

@@ -42,6 +42,7 @@ pub fn validate(spec: &Spec, catalog: &Catalog, diags: &mut Diagnostics) {
     check_levels(spec, diags);
     check_baseline(spec, diags);
     check_bootstrap(spec, diags);
+    check_properties(spec, catalog, diags);
     diags.sort();
 }
 
@@ -153,6 +154,47 @@ fn check_target(
                     Some(c) => format!("no account `{k}`: did you mean `account.{c}`?"),
                     None => format!("no account `{k}` is defined"),
                 })
+            }
+        }
+    }
+}
+
+fn check_properties(spec: &Spec, catalog: &Catalog, d: &mut Diagnostics) {
+    duplicates(
+        d,
+        "duplicate-key",
+        "property",
+        spec.properties.iter().map(|p| (p.key.clone(), &p.loc)),
+        "give each property block its own label",
+    );
+    for p in &spec.properties {
+        for (target, loc) in p.accounts.iter().chain(&p.except) {
+            if let Some(help) = check_target(spec, target, true, true) {
+                d.push(unknown_reference(loc, target, help));
+            }
+        }
+        for (pattern, loc) in p.actions.iter().chain(&p.not_actions) {
+            if !catalog.matches_any(pattern) {
+                d.push(
+                    Diagnostic::error(
+                        "unknown-action",
+                        loc.clone(),
+                        format!("`{pattern}` matches no action in the catalog"),
+                    )
+                    .with_help("`orgctl expand PATTERN` lists what a pattern matches"),
+                );
+            }
+        }
+        for r in &p.regions {
+            if !looks_like_region(r) {
+                d.push(
+                    Diagnostic::error(
+                        "invalid-value",
+                        p.loc.clone(),
+                        format!("property \"{}\": `{r}` is not a region", p.key),
+                    )
+                    .with_help("write region codes such as `us-east-1`"),
+                );
             }
         }
     }

@@ -13,6 +13,7 @@ pub mod import;
 pub mod lint;
 pub mod org;
 pub mod plan;
+pub mod prove;
 pub mod replay;
 pub mod show;
 pub mod simulate;

@@ -7,6 +7,7 @@ mod common;
 mod expand;
 mod lint;
 mod org;
+mod prove;
 mod replay;
 mod simulate;
 mod smoke;
