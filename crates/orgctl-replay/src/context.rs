@@ -185,11 +185,106 @@ const CALLED_VIA: [&str; 4] = [
     "kms.amazonaws.com",
 ];
 
+/// A condition key replay can set (the three `aws:CalledVia*` keys are one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Key {
+    /// `aws:RequestedRegion`.
+    RequestedRegion,
+    /// `aws:SourceIp`.
+    SourceIp,
+    /// `aws:SourceVpce`.
+    SourceVpce,
+    /// `aws:SecureTransport`.
+    SecureTransport,
+    /// `aws:MultiFactorAuthPresent`.
+    MultiFactorAuthPresent,
+    /// `aws:CurrentTime`.
+    CurrentTime,
+    /// `aws:EpochTime`.
+    EpochTime,
+    /// `aws:ViaAWSService`.
+    ViaAwsService,
+    /// `aws:CalledVia`, `aws:CalledViaFirst`, `aws:CalledViaLast`.
+    CalledVia,
+    /// `aws:PrincipalArn`.
+    PrincipalArn,
+    /// `aws:PrincipalIsAWSService`.
+    PrincipalIsAwsService,
+    /// `aws:PrincipalOrgID`.
+    PrincipalOrgId,
+}
+
+impl Key {
+    /// Every key, with the lower-case text that names it in a policy.
+    const ALL: [(Self, &'static str); 12] = [
+        (Self::RequestedRegion, "aws:requestedregion"),
+        (Self::SourceIp, "aws:sourceip"),
+        (Self::SourceVpce, "aws:sourcevpce"),
+        (Self::SecureTransport, "aws:securetransport"),
+        (Self::MultiFactorAuthPresent, "aws:multifactorauthpresent"),
+        (Self::CurrentTime, "aws:currenttime"),
+        (Self::EpochTime, "aws:epochtime"),
+        (Self::ViaAwsService, "aws:viaawsservice"),
+        (Self::CalledVia, "aws:calledvia"),
+        (Self::PrincipalArn, "aws:principalarn"),
+        (Self::PrincipalIsAwsService, "aws:principalisawsservice"),
+        (Self::PrincipalOrgId, "aws:principalorgid"),
+    ];
+
+    const fn bit(self) -> u16 {
+        1 << self as u16
+    }
+}
+
+/// The condition keys a replay sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Keys(u16);
+
+impl Keys {
+    /// Every key.
+    pub const ALL: Self = Self(u16::MAX);
+
+    /// The keys that policy documents mention (in a condition or a `${...}` variable), found
+    /// by their names in the text without regard to case. A key no policy reads cannot change
+    /// a decision, and leaving it out saves building it for every event.
+    pub fn used_by<'t>(documents: impl IntoIterator<Item = &'t str>) -> Self {
+        let mut used = 0;
+        for text in documents {
+            let lower = text.to_ascii_lowercase();
+            for (key, name) in Key::ALL {
+                if lower.contains(name) {
+                    used |= key.bit();
+                }
+            }
+        }
+        Self(used)
+    }
+
+    /// The keys in both sets.
+    #[must_use]
+    pub const fn and(self, other: Self) -> Self {
+        Self(self.0 & other.0)
+    }
+
+    /// Whether the key is set.
+    pub const fn has(self, key: Key) -> bool {
+        self.0 & key.bit() != 0
+    }
+}
+
+impl Default for Keys {
+    fn default() -> Self {
+        Self::ALL
+    }
+}
+
 /// Settings that hold for every request of a replay.
 #[derive(Debug, Clone, Default)]
 pub struct Settings {
     /// `aws:PrincipalOrgID`, when known.
     pub org_id: Option<String>,
+    /// The keys to set (by default all of them).
+    pub keys: Keys,
 }
 
 /// The request of a call: `action` by `caller` on the record's first resource (else `*`),
@@ -208,51 +303,68 @@ pub fn request(
         }
     };
     let single = |v: &str| ContextValue::Single(v.to_owned());
+    let keys = settings.keys;
     let mut ctx = Context::with_capacity(14);
-    if let Some(region) = &record.aws_region {
+    if let Some(region) = record
+        .aws_region
+        .as_ref()
+        .filter(|_| keys.has(Key::RequestedRegion))
+    {
         ctx.insert("aws:RequestedRegion", single(region.as_str()));
     }
-    if let Some(ip) = &record.source_ip {
+    if let Some(ip) = record
+        .source_ip
+        .as_ref()
+        .filter(|_| keys.has(Key::SourceIp))
+    {
         if ip.as_str().parse::<IpAddr>().is_ok() {
             ctx.insert("aws:SourceIp", single(ip.as_str()));
         }
     }
-    if let Some(vpce) = &record.vpc_endpoint {
+    if let Some(vpce) = record
+        .vpc_endpoint
+        .as_ref()
+        .filter(|_| keys.has(Key::SourceVpce))
+    {
         ctx.insert("aws:SourceVpce", single(vpce.as_str()));
     }
-    if record.tls {
+    if record.tls && keys.has(Key::SecureTransport) {
         ctx.insert("aws:SecureTransport", single("true"));
     }
     let identity = record.user_identity.as_ref();
     let mfa = identity
         .and_then(|u| u.session.as_ref())
         .and_then(|s| s.attributes.as_ref())
-        .and_then(|a| a.mfa_authenticated);
+        .and_then(|a| a.mfa_authenticated)
+        .filter(|_| keys.has(Key::MultiFactorAuthPresent));
     if let Some(mfa) = mfa {
-        ctx.insert(
-            "aws:MultiFactorAuthPresent",
-            single(if mfa.0 { "true" } else { "false" }),
-        );
+        let present = if mfa.0 { "true" } else { "false" };
+        ctx.insert("aws:MultiFactorAuthPresent", single(present));
     }
     if let Some(time) = &record.event_time {
         if let Some(epoch) = epoch_seconds(time.as_str()) {
-            ctx.insert("aws:CurrentTime", single(time.as_str()));
-            ctx.insert("aws:EpochTime", ContextValue::Single(epoch.to_string()));
+            if keys.has(Key::CurrentTime) {
+                ctx.insert("aws:CurrentTime", single(time.as_str()));
+            }
+            if keys.has(Key::EpochTime) {
+                ctx.insert("aws:EpochTime", ContextValue::Single(epoch.to_string()));
+            }
         }
     }
     let invoked_by = identity
         .and_then(|u| u.invoked_by.as_ref())
         .map(Str::as_str)
         .filter(|s| s.ends_with(".amazonaws.com"));
-    ctx.insert(
-        "aws:ViaAWSService",
-        single(if invoked_by.is_some() {
+    if keys.has(Key::ViaAwsService) {
+        let via = if invoked_by.is_some() {
             "true"
         } else {
             "false"
-        }),
-    );
-    if let Some(service) = invoked_by.filter(|s| CALLED_VIA.contains(s)) {
+        };
+        ctx.insert("aws:ViaAWSService", single(via));
+    }
+    let called_via = invoked_by.filter(|s| CALLED_VIA.contains(s) && keys.has(Key::CalledVia));
+    if let Some(service) = called_via {
         ctx.insert(
             "aws:CalledVia",
             ContextValue::Multi(vec![service.to_owned()]),
@@ -260,11 +372,20 @@ pub fn request(
         ctx.insert("aws:CalledViaFirst", single(service));
         ctx.insert("aws:CalledViaLast", single(service));
     }
-    if let Some(issuer) = caller.issuer.filter(|i| i.contains(":role/")) {
+    let issuer = caller
+        .issuer
+        .filter(|i| i.contains(":role/") && keys.has(Key::PrincipalArn));
+    if let Some(issuer) = issuer {
         ctx.insert("aws:PrincipalArn", ContextValue::Single(rewritten(issuer)));
     }
-    ctx.insert("aws:PrincipalIsAWSService", single("false"));
-    if let Some(org) = &settings.org_id {
+    if keys.has(Key::PrincipalIsAwsService) {
+        ctx.insert("aws:PrincipalIsAWSService", single("false"));
+    }
+    if let Some(org) = settings
+        .org_id
+        .as_ref()
+        .filter(|_| keys.has(Key::PrincipalOrgId))
+    {
         ctx.insert("aws:PrincipalOrgID", single(org));
     }
     let resource = record
@@ -388,6 +509,7 @@ mod tests {
         let c = caller(&r).unwrap();
         let settings = Settings {
             org_id: Some("o-abc".to_owned()),
+            keys: Keys::ALL,
         };
         let req = request(
             &r,
@@ -471,6 +593,35 @@ mod tests {
             r#"{"eventSource":"sts.amazonaws.com","eventName":"AssumeRoleWithSAML","userIdentity":{"type":"SAMLUser","principalId":"x"}}"#,
         );
         assert_eq!(caller(&saml), Err(Skip::NoPrincipal));
+    }
+
+    #[test]
+    fn only_the_keys_policies_mention_are_set() {
+        let keys = Keys::used_by([
+            r#"{"Condition":{"StringNotEquals":{"AWS:RequestedRegion":"us-east-1"}}}"#,
+            r#"{"Resource":"arn:aws:s3:::b/${aws:EpochTime}","Condition":{"Bool":{"aws:CalledViaFirst":"x"}}}"#,
+        ]);
+        let r = record(SESSION);
+        let c = caller(&r).unwrap();
+        let settings = Settings {
+            org_id: Some("o-abc".to_owned()),
+            keys,
+        };
+        let req = request(&r, &c, "ec2:RunInstances", None, &settings);
+        let mut set: Vec<&str> = req.context.iter().map(|(k, _)| k).collect();
+        set.sort_unstable();
+        assert_eq!(
+            set,
+            [
+                "aws:calledvia",
+                "aws:calledviafirst",
+                "aws:calledvialast",
+                "aws:epochtime",
+                "aws:requestedregion"
+            ]
+        );
+        assert!(!Keys::used_by([]).has(Key::RequestedRegion));
+        assert_eq!(Settings::default().keys, Keys::ALL);
     }
 
     #[test]

@@ -13,7 +13,8 @@ use orgctl_policy::Policy;
 use smallvec::SmallVec;
 
 use crate::ReplayError;
-use crate::context::{self, Caller, Settings, Skip};
+use crate::context::{self, Caller, Keys, Settings, Skip};
+use crate::hash::QuickMap;
 use crate::map::{MapCache, Maps, Unmapped};
 use crate::read::Item;
 use crate::record::{Record, Str};
@@ -122,6 +123,15 @@ impl Organization {
             ),
             None => None,
         };
+        let documents = spec
+            .policies
+            .iter()
+            .chain(proposed.iter().flat_map(|p| &p.policies))
+            .filter_map(|p| p.document.as_ref().map(|(_, text)| text.as_str()));
+        let settings = Settings {
+            keys: settings.keys.and(Keys::used_by(documents)),
+            ..settings
+        };
         Ok(Self {
             accounts,
             by_id,
@@ -218,7 +228,7 @@ pub struct Tally<A> {
     /// Events with no IAM action.
     pub unmapped: u64,
     /// Unmapped events by `eventSource` and `eventName` (`source\0name`), with the reason.
-    pub unmapped_pairs: HashMap<String, (u64, Unmapped)>,
+    pub unmapped_pairs: QuickMap<String, (u64, Unmapped)>,
     /// Unmapped events past the number of pairs counted one by one.
     pub unmapped_other: u64,
     /// Events not replayed, by [`Skip::index`].
@@ -230,7 +240,7 @@ pub struct Tally<A> {
     /// Files that could not be opened, with why.
     pub unreadable: Vec<(usize, String)>,
     /// Denied calls: newly denied with proposed policies, else denied by the current ones.
-    pub groups: HashMap<GroupKey<A>, Group>,
+    pub groups: QuickMap<GroupKey<A>, Group>,
 }
 
 impl<A> Default for Tally<A> {
@@ -246,13 +256,13 @@ impl<A> Default for Tally<A> {
             newly_allowed: 0,
             denied_current: 0,
             unmapped: 0,
-            unmapped_pairs: HashMap::new(),
+            unmapped_pairs: QuickMap::default(),
             unmapped_other: 0,
             skipped: [0; Skip::ALL.len()],
             malformed: 0,
             malformed_examples: Vec::new(),
             unreadable: Vec::new(),
-            groups: HashMap::new(),
+            groups: QuickMap::default(),
         }
     }
 }

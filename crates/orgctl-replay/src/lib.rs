@@ -13,6 +13,7 @@
 
 pub mod context;
 pub mod evaluate;
+mod hash;
 pub mod map;
 pub mod proposed;
 pub mod read;
@@ -106,6 +107,7 @@ pub fn replay(
     let maps = Maps::embedded().map_err(ReplayError::Maps)?;
     let settings = Settings {
         org_id: options.org_id.clone(),
+        ..Settings::default()
     };
     let (proposed_spec, proposal) = match proposed {
         Some((s, p)) => (Some(s), Some(p)),

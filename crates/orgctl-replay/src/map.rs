@@ -17,6 +17,8 @@ use std::fmt;
 use std::sync::OnceLock;
 
 use orgctl_catalog::Catalog;
+
+use crate::hash::QuickMap;
 use serde::Deserialize;
 use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
@@ -294,9 +296,9 @@ pub fn strip_api_version(name: &str) -> &str {
 #[derive(Debug)]
 pub struct MapCache<'m> {
     maps: &'m Maps,
-    memo: HashMap<String, Result<u32, Unmapped>>,
+    memo: QuickMap<String, Result<u32, Unmapped>>,
     actions: Vec<String>,
-    ids: HashMap<String, u32>,
+    ids: QuickMap<String, u32>,
     key: String,
 }
 
@@ -308,9 +310,9 @@ impl<'m> MapCache<'m> {
     pub fn new(maps: &'m Maps) -> Self {
         Self {
             maps,
-            memo: HashMap::new(),
+            memo: QuickMap::default(),
             actions: Vec::new(),
-            ids: HashMap::new(),
+            ids: QuickMap::default(),
             key: String::new(),
         }
     }

@@ -23,6 +23,7 @@ use flate2::bufread::MultiGzDecoder;
 use serde_json::Deserializer;
 
 use crate::record::Record;
+use crate::record::fast::{self, Fast};
 
 /// The largest record the reader holds in memory; larger ones are skipped as malformed.
 pub const MAX_RECORD: usize = 16 << 20;
@@ -227,6 +228,62 @@ impl From<io::Error> for Stop {
     }
 }
 
+/// For bytes starting with `{`: `Some(Some(n))` when they start with `{ "Records" : [` (`n`
+/// bytes), `Some(None)` when they do not, `None` when they end before it can be told.
+fn records_prefix(data: &[u8]) -> Option<Option<usize>> {
+    let mut i = 1;
+    let skip_ws = |i: &mut usize| {
+        while data.get(*i).is_some_and(u8::is_ascii_whitespace) {
+            *i += 1;
+        }
+    };
+    for expected in [&b"\"Records\""[..], b":", b"["] {
+        skip_ws(&mut i);
+        let have = data.get(i..).unwrap_or_default();
+        let n = have.len().min(expected.len());
+        if have.get(..n) != expected.get(..n) {
+            return Some(None);
+        }
+        if n < expected.len() {
+            return None;
+        }
+        i += n;
+    }
+    Some(Some(i))
+}
+
+/// What parsing the bytes at the current position gave.
+#[allow(
+    clippy::large_enum_variant,
+    reason = "lives on the stack for one record; boxing would allocate per record"
+)]
+enum Parsed<'a> {
+    /// A record and its length.
+    Record(Record<'a>, usize),
+    /// The bytes end inside the record.
+    NeedMore,
+    /// The record is malformed, for this reason.
+    Bad(String),
+}
+
+/// Whether serde's error is at the very end of `data`, where more bytes could make it go
+/// away: a number cut after `-`, `1.` or `1e` reads as an invalid number, not as the end of
+/// the input.
+fn near_end(data: &[u8], e: &serde_json::Error) -> bool {
+    // serde_json counts lines from 1 and columns in bytes from the line's start.
+    let mut line_start = 0;
+    for _ in 1..e.line() {
+        match data
+            .get(line_start..)
+            .and_then(|d| d.iter().position(|&b| b == b'\n'))
+        {
+            Some(i) => line_start += i + 1,
+            None => return false,
+        }
+    }
+    line_start + e.column() + 4 >= data.len()
+}
+
 /// A serde_json message without its position in the buffer (which is no position in the
 /// file).
 fn message(e: &serde_json::Error) -> String {
@@ -308,12 +365,6 @@ impl<R: Read> Reader<'_, R> {
         }
     }
 
-    /// Makes at least `n` bytes available if the input has them.
-    fn want(&mut self, n: usize) -> Result<(), Stop> {
-        while self.end - self.start < n.min(self.buf.max) && self.fill()? {}
-        Ok(())
-    }
-
     fn run(&mut self, each: &mut impl FnMut(Item<'_>)) -> Result<(), Stop> {
         let mut mode = Mode::Top;
         while let Some(b) = self.peek()? {
@@ -373,32 +424,16 @@ impl<R: Read> Reader<'_, R> {
         }
     }
 
-    /// At `{`: the length of `{ "Records" : [` when that is what follows.
+    /// At `{`: the length of `{ "Records" : [` when that is what follows. Reads only as far
+    /// as it takes to tell (at most [`LOOKAHEAD`] bytes).
     fn records_key(&mut self) -> Result<Option<usize>, Stop> {
-        self.want(LOOKAHEAD)?;
-        let data = self.data();
-        let mut i = 1;
-        let skip_ws = |i: &mut usize| {
-            while data.get(*i).is_some_and(u8::is_ascii_whitespace) {
-                *i += 1;
+        loop {
+            match records_prefix(self.data()) {
+                Some(found) => return Ok(found),
+                None if self.end - self.start < LOOKAHEAD && self.fill()? => {}
+                None => return Ok(None),
             }
-        };
-        skip_ws(&mut i);
-        let key = b"\"Records\"";
-        if data.get(i..i + key.len()) != Some(key) {
-            return Ok(None);
         }
-        i += key.len();
-        skip_ws(&mut i);
-        if data.get(i) != Some(&b':') {
-            return Ok(None);
-        }
-        i += 1;
-        skip_ws(&mut i);
-        if data.get(i) != Some(&b'[') {
-            return Ok(None);
-        }
-        Ok(Some(i + 1))
     }
 
     /// Parses one record at the current position and hands it over; on a bad record, skips
@@ -409,10 +444,23 @@ impl<R: Read> Reader<'_, R> {
             let index = self.index;
             let eof = self.eof;
             let data = self.buf.data.get(self.start..self.end).unwrap_or_default();
-            let mut stream = Deserializer::from_slice(data).into_iter::<Record<'_>>();
-            let err = match stream.next() {
-                Some(Ok(record)) => {
-                    let used = stream.byte_offset();
+            let parsed = match fast::parse(data) {
+                Fast::Done(record, used) => Parsed::Record(record, used),
+                Fast::Eof => Parsed::NeedMore,
+                Fast::Fallback => {
+                    let mut stream = Deserializer::from_slice(data).into_iter::<Record<'_>>();
+                    match stream.next() {
+                        Some(Ok(record)) => Parsed::Record(record, stream.byte_offset()),
+                        Some(Err(e)) if e.is_eof() || (!eof && near_end(data, &e)) => {
+                            Parsed::NeedMore
+                        }
+                        Some(Err(e)) => Parsed::Bad(message(&e)),
+                        None => return Ok(()),
+                    }
+                }
+            };
+            match parsed {
+                Parsed::Record(record, used) => {
                     if record.event_source.is_none() && record.event_name.is_none() {
                         each(Item::Malformed(
                             index,
@@ -425,41 +473,41 @@ impl<R: Read> Reader<'_, R> {
                     self.index += 1;
                     return Ok(());
                 }
-                Some(Err(e)) => e,
-                None => return Ok(()),
-            };
-            if err.is_eof() && !eof {
-                if self.end - self.start >= self.buf.max {
+                Parsed::NeedMore if !eof => {
+                    if self.end - self.start >= self.buf.max {
+                        self.index += 1;
+                        each(Item::Malformed(
+                            index,
+                            format!("a record is larger than {} bytes", self.buf.max),
+                        ));
+                        return if top {
+                            self.skip_line()
+                        } else {
+                            self.skip_value()
+                        };
+                    }
+                    self.fill()?;
+                }
+                Parsed::NeedMore => {
                     self.index += 1;
                     each(Item::Malformed(
                         index,
-                        format!("a record is larger than {} bytes", self.buf.max),
+                        "the file ends inside a record".to_owned(),
                     ));
+                    self.start = self.end;
+                    self.ended = true;
+                    return Ok(());
+                }
+                Parsed::Bad(message) => {
+                    self.index += 1;
+                    each(Item::Malformed(index, message));
                     return if top {
                         self.skip_line()
                     } else {
                         self.skip_value()
                     };
                 }
-                self.fill()?;
-                continue;
             }
-            self.index += 1;
-            if err.is_eof() {
-                each(Item::Malformed(
-                    index,
-                    "the file ends inside a record".to_owned(),
-                ));
-                self.start = self.end;
-                self.ended = true;
-                return Ok(());
-            }
-            each(Item::Malformed(index, message(&err)));
-            return if top {
-                self.skip_line()
-            } else {
-                self.skip_value()
-            };
         }
     }
 
@@ -593,6 +641,18 @@ mod tests {
     fn records_document_in_any_buffer_size() {
         for initial in [16, 17, 33, 100, 1 << 20] {
             assert_eq!(names(RECORDS, initial), ok(&["A", "B", "C"]), "{initial}");
+        }
+    }
+
+    #[test]
+    fn numbers_cut_by_the_buffer_are_not_errors() {
+        // The escape sends the record through serde, which reads `-`, `1.` or `1e` at the
+        // end of the buffer as an invalid number: the reader must read on instead.
+        let text = br#"{"Records":[{"eventName":"A\u0042","eventSource":"s","p":[-1.5e+3,-2,0.25,7E-1]}]}"#;
+        let lines = br#"{"eventName":"A\u0042","eventSource":"s","p":[-1.5e+3,-2,0.25,7E-1]}"#;
+        for initial in 16..=90 {
+            assert_eq!(names(text, initial), ok(&["AB"]), "{initial}");
+            assert_eq!(names(lines, initial), ok(&["AB"]), "{initial}");
         }
     }
 

@@ -8,6 +8,8 @@ use std::borrow::Cow;
 use std::fmt;
 
 use serde::Deserialize;
+
+pub mod fast;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 /// A string field: borrowed from the input unless it had escapes.
