@@ -291,6 +291,23 @@ pub struct PlanArgs {
     /// Also save the plan to this file, for `orgctl apply --plan FILE`.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+
+    /// The lockout guard's override.
+    #[command(flatten)]
+    pub lockout: LockoutArgs,
+}
+
+/// The lockout guard's override, for `plan` and `apply`.
+#[derive(Debug, Args)]
+pub struct LockoutArgs {
+    /// Go on with a plan that closes the access role's, the management account's or a
+    /// delegated administrator's path (the guard refuses it otherwise); needs --reason.
+    #[arg(long, requires = "reason")]
+    pub force_lockout: bool,
+
+    /// Why the lockout is meant; printed with the lockouts.
+    #[arg(long, value_name = "TEXT", requires = "force_lockout")]
+    pub reason: Option<String>,
 }
 
 const AUDIT_AFTER_HELP: &str = "\
@@ -365,6 +382,10 @@ pub struct ApplyArgs {
     /// Do not ask for confirmation (the sandbox never asks).
     #[arg(long, short = 'y')]
     pub yes: bool,
+
+    /// The lockout guard's override.
+    #[command(flatten)]
+    pub lockout: LockoutArgs,
 }
 
 /// Output formats of `orgctl lint`.

@@ -34,6 +34,7 @@ pub mod cost;
 pub mod guard;
 pub mod guardtest;
 pub mod import;
+pub mod lockout;
 pub mod property;
 pub mod prove;
 pub mod show;

@@ -226,16 +226,16 @@ pub struct ProveReport {
 const COUNTEREXAMPLES: usize = 5;
 
 /// What the prover needs of a catalog action, computed once.
-struct ActionInfo {
+pub(crate) struct ActionInfo {
     action: ActionRef<'static>,
     name: String,
-    formats: Vec<&'static str>,
+    pub(crate) formats: Vec<&'static str>,
     /// A request naming the action, for signatures (only its action is read).
-    probe: Request,
+    pub(crate) probe: Request,
 }
 
 impl ActionInfo {
-    fn new(action: ActionRef<'static>) -> Self {
+    pub(crate) fn new(action: ActionRef<'static>) -> Self {
         let name = action.full_name();
         let mut formats: Vec<&'static str> =
             action.resources().filter_map(|r| r.arn_format()).collect();
@@ -305,7 +305,7 @@ fn key_matches(catalog_key: &str, key: &str) -> bool {
 }
 
 /// An ARN format with its placeholders filled: partition, region, account, else `example`.
-fn instantiate(format: &str, partition: &str, account: &str, region: &str) -> String {
+pub(crate) fn instantiate(format: &str, partition: &str, account: &str, region: &str) -> String {
     let mut out = String::with_capacity(format.len() + 16);
     let mut rest = format;
     while let Some(open) = rest.find("${") {
@@ -339,22 +339,22 @@ struct ShareKey {
 
 /// A search's result, reusable by actions with the same [`ShareKey`].
 #[derive(Debug, Clone)]
-enum Shared {
+pub(crate) enum Shared {
     Allowed { principal: String, context: Context },
     Denied(Arc<Denial>),
     Unknown(u32),
 }
 
 /// The policies, chains and resource policy of one account, ready for questions.
-struct AccountProver {
+pub(crate) struct AccountProver {
     catalog: &'static Catalog,
-    set: PolicySet,
+    pub(crate) set: PolicySet,
     scp_levels: Vec<Level>,
     rcp_levels: Vec<Level>,
 }
 
 impl AccountProver {
-    fn new(
+    pub(crate) fn new(
         catalog: &'static Catalog,
         policies: &OrgPolicies<'_>,
         account: &AccountSpec,
@@ -378,7 +378,7 @@ impl AccountProver {
         }
     }
 
-    fn explain(&self, proof: Proof) -> Denial {
+    pub(crate) fn explain(&self, proof: Proof) -> Denial {
         let levels = match proof.layer {
             Layer::Rcp => &self.rcp_levels,
             _ => &self.scp_levels,
@@ -586,7 +586,7 @@ fn decide_action(
 }
 
 /// A search for one action on its own.
-fn full_search(
+pub(crate) fn full_search(
     prover: &AccountProver,
     p: &Prover<'_>,
     scope: &Scope,

@@ -82,6 +82,7 @@ pub fn run(args: &ApplyArgs, printer: &Printer) -> Result<ExitCode, CliError> {
     }
     out.write_all(plan::render(&plan).as_bytes())?;
     writeln!(out)?;
+    crate::commands::lockout::guard(&spec, &plan, &args.lockout, printer)?;
     apply::check_destroy(&plan, &options).map_err(CliError::diagnostic)?;
     if !confirm(args, printer)? {
         writeln!(printer.stderr(), "Apply cancelled; nothing was changed.")?;

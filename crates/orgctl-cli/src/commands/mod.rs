@@ -11,6 +11,7 @@ pub mod bootstrap;
 pub mod expand;
 pub mod import;
 pub mod lint;
+pub mod lockout;
 pub mod org;
 pub mod plan;
 pub mod prove;

@@ -17,6 +17,7 @@ pub fn run(args: &PlanArgs, printer: &Printer) -> Result<ExitCode, CliError> {
     let backend = org::open_backend(&args.target, &args.dir, &spec, org::Open::ReadOnly)?;
     let state = org::read_state(backend.as_ref(), &spec)?;
     let plan = org::make_plan(&spec, &state, backend.as_ref(), &args.dir)?;
+    crate::commands::lockout::guard(&spec, &plan, &args.lockout, printer)?;
     if let Some(path) = &args.out {
         let text = serde_json::to_string_pretty(&plan).map_err(anyhow::Error::from)?;
         std::fs::write(path, text)

@@ -6,6 +6,7 @@ mod batch;
 mod common;
 mod expand;
 mod lint;
+mod lockout;
 mod org;
 mod prove;
 mod replay;

@@ -186,6 +186,9 @@ fn filler(scope: &Scope) -> impl Fn(usize, bool) -> String + '_ {
 /// The principals to try: a role session, then the principals conditions name.
 fn principals(scope: &Scope, open: &[&CompiledCondition]) -> Vec<String> {
     let mut out = vec![scope.default_principal()];
+    if scope.principal.is_some() {
+        return out;
+    }
     let fill = filler(scope);
     let empty = Context::new();
     for c in open {

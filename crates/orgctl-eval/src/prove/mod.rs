@@ -46,6 +46,9 @@ pub struct Scope {
     /// When set, only these resources (ARNs, possibly with wildcards that any value may
     /// fill); else the action's example resources.
     pub resources: Option<Vec<String>>,
+    /// When set, the one principal every request comes from (an ARN); else any principal of
+    /// the account.
+    pub principal: Option<String>,
     /// How many decisions a witness search may make.
     pub budget: u32,
 }
@@ -60,6 +63,7 @@ impl Scope {
             fixed: Context::new(),
             absent: Vec::new(),
             resources: None,
+            principal: None,
             budget: 4096,
         }
     }
@@ -68,6 +72,11 @@ impl Scope {
     fn fixes(&self, key_lower: &str) -> bool {
         key_lower == "aws:requestedregion"
             || key_lower == "aws:principalaccount"
+            || (self.principal.is_some()
+                && matches!(
+                    key_lower,
+                    "aws:principalarn" | "aws:principaltype" | "aws:username"
+                ))
             || self.fixed.get(key_lower).is_some()
             || self.absent.iter().any(|k| k == key_lower)
     }
@@ -85,8 +94,12 @@ impl Scope {
         ctx
     }
 
-    /// The principal a search starts with: a session of a role in the account.
+    /// The principal a search starts with: the scope's, else a session of a role in the
+    /// account.
     fn default_principal(&self) -> String {
+        if let Some(p) = &self.principal {
+            return p.clone();
+        }
         format!(
             "arn:{}:sts::{}:assumed-role/Admin/orgctl-prove",
             self.partition, self.account_id
