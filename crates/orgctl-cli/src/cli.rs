@@ -60,6 +60,15 @@ pub enum Command {
     /// every request (with the reason) or unknown; and the spec's properties checked.
     #[command(after_help = PROVE_AFTER_HELP)]
     Prove(ProveArgs),
+    /// Write a new organization spec with example policies, guardrail tests and properties.
+    #[command(after_help = crate::help::INIT)]
+    Init(InitArgs),
+    /// Print the shell completion script.
+    #[command(after_help = crate::help::COMPLETIONS)]
+    Completions(CompletionsArgs),
+    /// Print the man page, or write one page per command to a directory.
+    #[command(after_help = crate::help::MAN)]
+    Man(ManArgs),
 }
 
 /// Output formats of `orgctl test`.
@@ -73,8 +82,50 @@ pub enum TestFormat {
     Junit,
 }
 
+/// `orgctl completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_name = "SHELL", value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// `orgctl man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write `orgctl.1` and a page per command (`orgctl-plan.1`, ...) to this directory
+    /// instead of printing `orgctl.1`.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+/// `orgctl init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The directory to write (created if missing; must not hold a spec).
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+
+    /// The organization's name (default: the directory's name).
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+
+    /// The management account's 12-digit id.
+    #[arg(long, value_name = "ID", default_value = "111111111111")]
+    pub management_account_id: String,
+
+    /// The domain of the accounts' root email addresses (`aws-<account>@DOMAIN`).
+    #[arg(long, value_name = "DOMAIN", default_value = "example.com")]
+    pub email_domain: String,
+
+    /// The home region, the one region the example region lock allows.
+    #[arg(long, value_name = "REGION", default_value = "us-east-1")]
+    pub region: String,
+}
+
 /// `orgctl test`.
 #[derive(Debug, Args)]
+#[command(after_help = crate::help::TEST)]
 pub struct TestArgs {
     /// The spec directory.
     #[arg(value_name = "DIR", default_value = ".")]
@@ -128,6 +179,7 @@ or on an error. docs/prove.md explains verdicts, properties and the JSON schema.
 
 /// `orgctl import`.
 #[derive(Debug, Args)]
+#[command(after_help = crate::help::IMPORT)]
 pub struct ImportArgs {
     /// The new spec directory (must not hold a spec yet).
     #[arg(long, value_name = "DIR")]
@@ -165,6 +217,7 @@ pub enum AccountCommand {
 
 /// `orgctl account create`.
 #[derive(Debug, Args)]
+#[command(after_help = crate::help::ACCOUNT_CREATE)]
 pub struct AccountCreateArgs {
     /// The account's name.
     #[arg(value_name = "NAME")]
@@ -189,6 +242,7 @@ pub struct AccountCreateArgs {
 
 /// `orgctl bootstrap`.
 #[derive(Debug, Args)]
+#[command(after_help = crate::help::BOOTSTRAP)]
 pub struct BootstrapArgs {
     /// Accounts to bootstrap, by spec key, name or id (all accounts when none is given).
     #[arg(value_name = "ACCOUNT")]
@@ -209,6 +263,7 @@ pub struct BootstrapArgs {
 
 /// `orgctl validate`.
 #[derive(Debug, Args)]
+#[command(after_help = crate::help::VALIDATE)]
 pub struct ValidateArgs {
     /// The spec directory (its top-level `*.hcl` files).
     #[arg(value_name = "DIR", default_value = ".")]
@@ -234,6 +289,7 @@ pub enum ShowFormat {
 
 /// `orgctl show`.
 #[derive(Debug, Args)]
+#[command(after_help = crate::help::SHOW)]
 pub struct ShowArgs {
     /// The spec directory.
     #[arg(value_name = "DIR", default_value = ".")]
@@ -275,6 +331,7 @@ pub struct BackendArgs {
 
 /// `orgctl plan`.
 #[derive(Debug, Args)]
+#[command(after_help = crate::help::PLAN)]
 pub struct PlanArgs {
     /// The spec directory.
     #[arg(value_name = "DIR", default_value = ".")]
@@ -361,6 +418,7 @@ pub enum AuditFormat {
 
 /// `orgctl apply`.
 #[derive(Debug, Args)]
+#[command(after_help = crate::help::APPLY)]
 pub struct ApplyArgs {
     /// The spec directory.
     #[arg(value_name = "DIR", default_value = ".")]
@@ -530,6 +588,11 @@ pub enum Format {
 }
 
 const SIMULATE_AFTER_HELP: &str = "\
+Examples:
+  orgctl simulate --action ec2:RunInstances --scp FullAWSAccess.json,RegionDeny.json --region eu-west-1
+  orgctl simulate examples/docustack --account production --action s3:PutObject --resource 'arn:aws:s3:::b/k'
+  orgctl simulate --batch requests.jsonl --policies examples/docustack/policies
+
 Context values:
   --context k=v sets a condition key. Repeating a key makes it multivalued
   (--context aws:TagKeys=a --context aws:TagKeys=b); `k=` sets the empty string.

@@ -3,6 +3,7 @@
 mod cli;
 mod commands;
 mod error;
+mod help;
 mod policy_file;
 mod printer;
 mod render;
@@ -36,6 +37,7 @@ fn main() -> ExitCode {
             | Command::Import(_)
             | Command::Test(_)
             | Command::Prove(_)
+            | Command::Init(_)
             | Command::Replay(_)
     );
     let result = match &cli.command {
@@ -52,6 +54,9 @@ fn main() -> ExitCode {
         Command::Import(args) => commands::import::run(args, &printer),
         Command::Test(args) => commands::test::run(args, &printer),
         Command::Prove(args) => commands::prove::run(args, &printer),
+        Command::Init(args) => commands::init::run(args, &printer),
+        Command::Completions(args) => commands::completions::run(args, &printer),
+        Command::Man(args) => commands::man::run(args, &printer),
         Command::Account(cli::AccountCommand::Create(args)) => {
             commands::account::create(args, &printer)
         }

@@ -37,5 +37,6 @@ pub mod import;
 pub mod lockout;
 pub mod property;
 pub mod prove;
+pub mod scaffold;
 pub mod show;
 pub mod specedit;

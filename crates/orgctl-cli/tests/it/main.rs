@@ -5,6 +5,7 @@ mod aws;
 mod batch;
 mod common;
 mod expand;
+mod init;
 mod lint;
 mod lockout;
 mod org;
