@@ -334,6 +334,52 @@ fn a_region_lock_elsewhere_newly_denies_what_the_current_lock_allows() {
 }
 
 #[test]
+fn a_proposed_spec_directory_gives_what_the_same_policy_file_gives() {
+    let region_deny =
+        std::fs::read_to_string(root().join("examples/docustack/policies/RegionDeny.json"))
+            .unwrap();
+    let locked = region_deny.replace("us-east-1", "eu-west-1");
+    // The whole spec, copied with its RegionDeny changed.
+    let copy = tempfile::tempdir().unwrap();
+    std::fs::create_dir(copy.path().join("policies")).unwrap();
+    std::fs::copy(
+        root().join("examples/docustack/org.hcl"),
+        copy.path().join("org.hcl"),
+    )
+    .unwrap();
+    for entry in std::fs::read_dir(root().join("examples/docustack/policies")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(
+            entry.path(),
+            copy.path().join("policies").join(entry.file_name()),
+        )
+        .unwrap();
+    }
+    std::fs::write(copy.path().join("policies/RegionDeny.json"), &locked).unwrap();
+    assert!(proposed::is_spec_dir(copy.path()));
+    let (next, diags) = orgctl_org::load_dir(copy.path()).unwrap();
+    assert!(!diags.has_errors());
+    let proposal = Proposal {
+        source: copy.path().to_path_buf(),
+        kind: ProposalKind::Spec,
+        changes: Vec::new(),
+    };
+    let options = Options {
+        account: Some("dev".to_owned()),
+        ..Options::default()
+    };
+    let by_spec =
+        orgctl_replay::replay(&spec(), Some((&next, proposal)), &[sample_dir()], &options).unwrap();
+    // The same change as one policy file.
+    let file = tempfile::tempdir().unwrap();
+    std::fs::write(file.path().join("RegionDeny.json"), &locked).unwrap();
+    let by_file = replay(Some(&file.path().join("RegionDeny.json")));
+    assert_eq!(by_spec.totals, by_file.totals);
+    assert_eq!(by_spec.denied, by_file.denied);
+    assert!(by_spec.totals.denied > 0);
+}
+
+#[test]
 fn without_an_account_the_sample_is_outside_the_spec() {
     let report =
         orgctl_replay::replay(&spec(), None, &[sample_dir()], &Options::default()).unwrap();
