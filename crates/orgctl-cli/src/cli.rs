@@ -770,6 +770,15 @@ Exit status:
   3  some calls would be newly denied (without --proposed: are denied)
   1  error, or a log file could not be read";
 
+/// Output formats of `orgctl replay`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReplayFormat {
+    /// The denied calls account by account, then the counts.
+    Human,
+    /// The whole report as one JSON object (schema in docs/replay.md).
+    Json,
+}
+
 /// Arguments of `orgctl replay`.
 #[derive(Debug, Args)]
 #[command(after_help = REPLAY_AFTER_HELP)]
@@ -800,8 +809,8 @@ pub struct ReplayArgs {
     pub threads: Option<NonZeroUsize>,
 
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = ReplayFormat::Human)]
+    pub format: ReplayFormat,
 }
 
 /// The policy files attached at one SCP or RCP level.

@@ -10,7 +10,7 @@ use anyhow::Context as _;
 use orgctl_replay::report::{Mode, Report};
 use orgctl_replay::{Options, Proposal, ProposalKind, proposed};
 
-use crate::cli::{Format, ReplayArgs};
+use crate::cli::{ReplayArgs, ReplayFormat};
 use crate::commands::org;
 use crate::error::CliError;
 use crate::printer::Printer;
@@ -60,8 +60,8 @@ pub fn run(args: &ReplayArgs, printer: &Printer) -> Result<ExitCode, CliError> {
     )
     .map_err(anyhow::Error::from)?;
     let text = match args.format {
-        Format::Human => human(&report, &args.dir),
-        Format::Json => serde_json::to_string_pretty(&report).context("writing JSON")? + "\n",
+        ReplayFormat::Human => human(&report, &args.dir),
+        ReplayFormat::Json => serde_json::to_string_pretty(&report).context("writing JSON")? + "\n",
     };
     let mut out = printer.stdout();
     out.write_all(text.as_bytes())

@@ -4,7 +4,7 @@
 #![allow(
     clippy::expect_used,
     clippy::unwrap_used,
-    reason = "test helpers fail the test by panicking"
+    reason = "test code fails the test by panicking"
 )]
 
 use std::path::PathBuf;
