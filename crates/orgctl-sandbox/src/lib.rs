@@ -183,6 +183,21 @@ impl Sandbox {
         Ok(u64::try_from(count).unwrap_or_default())
     }
 
+    /// SQLite's own check of the file (`PRAGMA integrity_check`): the problems it finds,
+    /// none when the database is sound.
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn integrity_problems(&self) -> Result<Vec<String>, BackendError> {
+        let mut statement = self.conn.prepare("PRAGMA integrity_check").db()?;
+        let rows = statement
+            .query_map([], |row| row.get::<_, String>(0))
+            .db()?
+            .collect::<Result<Vec<String>, _>>()
+            .db()?;
+        Ok(rows.into_iter().filter(|r| r != "ok").collect())
+    }
+
     /// Arms fault injection: the next `n` mutating calls run as usual, and the one after
     /// fails with [`BackendError::Backend`] (`injected fault ...`) without changing anything.
     /// Later calls run as usual again. Reads, including `describe_create_account`, do not

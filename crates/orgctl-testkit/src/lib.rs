@@ -123,6 +123,36 @@ impl Moto {
     pub fn port(&self) -> u16 {
         self.port
     }
+
+    /// Forgets everything the server holds (`POST /moto-api/reset`), as a fresh start would,
+    /// in a fraction of the time.
+    ///
+    /// # Errors
+    /// When the server does not answer 200.
+    pub fn reset(&self) -> Result<(), MotoError> {
+        use std::io::{Read as _, Write as _};
+        let fail = |e: std::io::Error| MotoError::Start(format!("reset: {e}"));
+        let mut stream = TcpStream::connect((Ipv4Addr::LOCALHOST, self.port)).map_err(fail)?;
+        stream
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .map_err(fail)?;
+        write!(
+            stream,
+            "POST /moto-api/reset HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            self.port
+        )
+        .map_err(fail)?;
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).map_err(fail)?;
+        if answer.starts_with("HTTP/1.1 200") || answer.starts_with("HTTP/1.0 200") {
+            Ok(())
+        } else {
+            Err(MotoError::Start(format!(
+                "reset answered {}",
+                answer.lines().next().unwrap_or_default()
+            )))
+        }
+    }
 }
 
 impl Drop for Moto {

@@ -37,8 +37,9 @@ fn spec_file(spec: &Spec, unit: &str) -> String {
 pub fn create(args: &AccountCreateArgs, printer: &Printer) -> Result<ExitCode, CliError> {
     let spec = org::load_spec(&args.dir, printer)?;
     let workspace = Workspace::new(&args.dir);
-    let mut backend = org::open_backend(&args.target, &args.dir, &spec, org::Open::Create)?;
+    // Locked before the backend opens: a second run must not touch the sandbox meanwhile.
     let _lock = workspace.lock().map_err(CliError::diagnostic)?;
+    let mut backend = org::open_backend(&args.target, &args.dir, &spec, org::Open::Create)?;
     let options = ApplyOptions {
         // The quarantine policy lives only while the vending runs: deleting it is the job.
         allow_destroy: true,

@@ -46,8 +46,9 @@ pub fn run(args: &ApplyArgs, printer: &Printer) -> Result<ExitCode, CliError> {
         writeln!(printer.stderr(), "{} guardrail tests pass.", results.len())?;
     }
     let workspace = Workspace::new(&args.dir);
-    let mut backend = org::open_backend(&args.target, &args.dir, &spec, org::Open::Create)?;
+    // Locked before the backend opens: a second run must not touch the sandbox meanwhile.
     let _lock = workspace.lock().map_err(CliError::diagnostic)?;
+    let mut backend = org::open_backend(&args.target, &args.dir, &spec, org::Open::Create)?;
     let options = ApplyOptions {
         allow_destroy: args.allow_destroy,
         poll_interval: org::poll_interval(&args.target),

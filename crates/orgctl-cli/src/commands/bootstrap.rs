@@ -52,8 +52,9 @@ fn selected<'a>(
 pub fn run(args: &BootstrapArgs, printer: &Printer) -> Result<ExitCode, CliError> {
     let spec = org::load_spec(&args.dir, printer)?;
     let workspace = Workspace::new(&args.dir);
-    let mut backend = org::open_backend(&args.target, &args.dir, &spec, org::Open::Create)?;
+    // Locked before the backend opens: a second run must not touch the sandbox meanwhile.
     let _lock = workspace.lock().map_err(CliError::diagnostic)?;
+    let mut backend = org::open_backend(&args.target, &args.dir, &spec, org::Open::Create)?;
     let options = ApplyOptions {
         poll_interval: org::poll_interval(&args.target),
         ..ApplyOptions::default()

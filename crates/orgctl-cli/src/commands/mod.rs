@@ -11,6 +11,7 @@ pub mod bootstrap;
 pub mod completions;
 pub mod expand;
 pub mod import;
+pub mod kill_hook;
 pub mod init;
 pub mod lint;
 pub mod lockout;

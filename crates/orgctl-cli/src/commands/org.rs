@@ -67,7 +67,7 @@ pub fn open_backend(
                 &spec.organization.home_region,
             )
             .map_err(CliError::diagnostic)?;
-            Ok(Box::new(backend))
+            Ok(hooked(Box::new(backend), open))
         }
         BackendArg::Sandbox => {
             if target.profile.is_some() || target.region.is_some() || target.endpoint_url.is_some()
@@ -97,8 +97,16 @@ pub fn open_backend(
                     .with_context(|| format!("cannot create `{}`", parent.display()))?;
             }
             let sandbox = Sandbox::open(&path, options).map_err(CliError::diagnostic)?;
-            Ok(Box::new(sandbox))
+            Ok(hooked(Box::new(sandbox), open))
         }
+    }
+}
+
+/// A backend that may change the organization, behind the crash tests' kill hook.
+fn hooked(backend: Box<dyn Backend>, open: Open) -> Box<dyn Backend> {
+    match open {
+        Open::Create => crate::commands::kill_hook::wrap(backend),
+        Open::ReadOnly => backend,
     }
 }
 

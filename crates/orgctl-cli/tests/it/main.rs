@@ -10,6 +10,7 @@ mod lint;
 mod lockout;
 mod org;
 mod prove;
+mod reliability;
 mod replay;
 mod simulate;
 mod smoke;

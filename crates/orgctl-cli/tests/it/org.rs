@@ -261,20 +261,25 @@ fn a_saved_plan_is_refused_once_the_organization_changed() {
 #[test]
 fn a_running_apply_holds_the_lock() {
     let dir = docustack_copy();
-    std::fs::create_dir_all(dir.path().join(".orgctl")).unwrap();
-    // This test process is alive: its pid makes a lock that is not stale.
-    std::fs::write(
-        dir.path().join(".orgctl/apply.lock"),
-        format!("{}\n", std::process::id()),
-    )
-    .unwrap();
+    // This test process takes the lock as an apply would.
+    let lock = orgctl_org::Workspace::new(dir.path()).lock().unwrap();
     let out = run(dir.path(), &["apply"]);
     assert_eq!(out.code, 1);
+    let message = out.stderr.replace('\n', " ");
     assert!(
-        out.stderr.contains("another apply is running"),
+        message.contains(&format!(
+            "another apply is running (process {} on",
+            std::process::id()
+        )),
         "{}",
         out.stderr
     );
+    assert!(
+        !dir.path().join(".orgctl/sandbox.db").exists(),
+        "refused before the sandbox is opened"
+    );
+    drop(lock);
+    assert_eq!(run(dir.path(), &["apply"]).code, 0);
 }
 
 #[test]

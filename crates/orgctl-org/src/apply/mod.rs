@@ -15,7 +15,7 @@ use std::time::Duration;
 
 pub use execute::{CREATE_ACCOUNT_FAILURE_REASONS, create_account_help};
 pub use journal::{Event, Journal};
-pub use workspace::{LockGuard, Workspace};
+pub use workspace::{LockGuard, LockHolder, Workspace};
 
 use crate::backend::Backend;
 use crate::error::BackendError;
