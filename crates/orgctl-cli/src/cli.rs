@@ -69,6 +69,10 @@ pub enum Command {
     /// Print the man page, or write one page per command to a directory.
     #[command(after_help = crate::help::MAN)]
     Man(ManArgs),
+    /// Write one self-contained HTML report: organization chart, effective guardrails, heat
+    /// map of allowed actions, lint findings, test results, bootstrap status and cost.
+    #[command(after_help = REPORT_AFTER_HELP)]
+    Report(ReportArgs),
 }
 
 /// Output formats of `orgctl test`.
@@ -176,6 +180,34 @@ Examples:
 
 Exit status: 0 when every property of the spec holds or is unknown, 1 when one is violated
 or on an error. docs/prove.md explains verdicts, properties and the JSON schema.";
+
+/// `orgctl report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The spec directory.
+    #[arg(value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+
+    /// The HTML file to write.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+
+    /// The backend whose state the bootstrap section shows.
+    #[command(flatten)]
+    pub target: BackendArgs,
+}
+
+const REPORT_AFTER_HELP: &str = "\
+Examples:
+  orgctl report examples/docustack --out report.html
+  orgctl report examples/docustack --out report.html --backend aws --profile management
+
+The page is one file with inline styles and SVG: it fetches nothing and reads the same
+without JavaScript. The bootstrap section shows the backend's state (only read; a sandbox
+that does not exist is reported as not applied), the heat map and the guardrails come from
+`orgctl prove` over the whole catalog, the findings from `orgctl lint` and the results
+from `orgctl test`. Exit status: 0 once the file is written, 1 on an error. docs/report.md
+describes each part.";
 
 /// `orgctl import`.
 #[derive(Debug, Args)]

@@ -38,6 +38,7 @@ fn main() -> ExitCode {
             | Command::Test(_)
             | Command::Prove(_)
             | Command::Init(_)
+            | Command::Report(_)
             | Command::Replay(_)
     );
     let result = match &cli.command {
@@ -57,6 +58,7 @@ fn main() -> ExitCode {
         Command::Init(args) => commands::init::run(args, &printer),
         Command::Completions(args) => commands::completions::run(args, &printer),
         Command::Man(args) => commands::man::run(args, &printer),
+        Command::Report(args) => commands::report::run(args, &printer),
         Command::Account(cli::AccountCommand::Create(args)) => {
             commands::account::create(args, &printer)
         }

@@ -20,6 +20,7 @@ pub mod org;
 pub mod plan;
 pub mod prove;
 pub mod replay;
+pub mod report;
 pub mod show;
 pub mod simulate;
 pub mod test;

@@ -12,5 +12,6 @@ mod org;
 mod prove;
 mod reliability;
 mod replay;
+mod report;
 mod simulate;
 mod smoke;
