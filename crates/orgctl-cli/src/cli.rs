@@ -18,6 +18,10 @@ pub fn long_version() -> String {
 #[derive(Debug, Parser)]
 #[command(name = "orgctl", version)]
 pub struct Cli {
+    /// No progress and no notes on stderr: only results (stdout) and errors.
+    #[arg(long, short = 'q', global = true)]
+    pub quiet: bool,
+
     /// What to do.
     #[command(subcommand)]
     pub command: Command,

@@ -6,6 +6,7 @@ mod error;
 mod help;
 mod policy_file;
 mod printer;
+mod progress;
 mod render;
 
 use std::io::Write as _;
@@ -23,7 +24,10 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
-    let printer = Printer::from_env();
+    let printer = Printer {
+        quiet: cli.quiet,
+        ..Printer::from_env()
+    };
     // The organization commands keep 2 for "changes planned": every failure is 1.
     let org_command = matches!(
         cli.command,

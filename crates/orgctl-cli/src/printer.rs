@@ -1,7 +1,7 @@
 //! Where output goes: data to stdout, diagnostics to stderr, colour only on a terminal
 //! that has not asked for none.
 
-use std::io::{self, IsTerminal};
+use std::io::{self, IsTerminal, Write as _};
 
 /// The output streams and how to style diagnostics on them.
 #[derive(Debug, Clone, Copy)]
@@ -12,6 +12,10 @@ pub struct Printer {
     pub unicode: bool,
     /// Width diagnostics wrap at.
     pub width: usize,
+    /// `--quiet`: no progress and no notes on stderr, only results and errors.
+    pub quiet: bool,
+    /// Whether progress shows as bars (stderr is a terminal), else as plain lines.
+    pub progress_bars: bool,
 }
 
 impl Printer {
@@ -29,6 +33,15 @@ impl Printer {
             color: terminal && !no_color,
             unicode: terminal,
             width,
+            quiet: false,
+            progress_bars: terminal && std::env::var_os("TERM").is_none_or(|t| t != "dumb"),
+        }
+    }
+
+    /// A note on stderr (what happened besides the result), unless `--quiet`.
+    pub fn note(&self, text: &str) {
+        if !self.quiet {
+            let _ = writeln!(self.stderr(), "{text}");
         }
     }
 

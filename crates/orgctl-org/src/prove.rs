@@ -438,6 +438,20 @@ pub fn prove(
     catalog: &'static Catalog,
     options: &ProveOptions,
 ) -> Result<ProveReport, ProveError> {
+    prove_with_progress(spec, catalog, options, &mut |_, _, _| {})
+}
+
+/// [`prove`], calling `progress(done, total, what)` before each account and region and each
+/// property (`total` counts both).
+///
+/// # Errors
+/// An account or action pattern that names nothing.
+pub fn prove_with_progress(
+    spec: &Spec,
+    catalog: &'static Catalog,
+    options: &ProveOptions,
+    progress: &mut dyn FnMut(usize, usize, &str),
+) -> Result<ProveReport, ProveError> {
     let accounts = select_accounts(spec, &options.accounts)?;
     let regions = if options.regions.is_empty() {
         default_regions(spec)
@@ -448,6 +462,8 @@ pub fn prove(
     let policies = OrgPolicies::new(spec);
     let admin = OrgPolicies::administrator().map_err(|e| ProveError::Policy(e.to_string()))?;
 
+    let total = accounts.len() * regions.len() + spec.properties.len();
+    let mut done = 0usize;
     let mut subjects = Vec::new();
     for account in &accounts {
         let id = spec.account_id_or_placeholder(account);
@@ -455,6 +471,8 @@ pub fn prove(
         let p = Prover::new(&prover.set);
         let sigs: Vec<Signature> = actions.iter().map(|a| p.signature(&a.probe)).collect();
         for region in &regions {
+            progress(done, total, &format!("{} in {region}", account.name));
+            done += 1;
             let mut scope = Scope::new(&id, region);
             scope.budget = options.budget;
             let mut shared = HashMap::new();
@@ -482,6 +500,8 @@ pub fn prove(
         .properties
         .iter()
         .map(|prop| {
+            progress(done, total, &format!("property {}", prop.key));
+            done += 1;
             check_property(
                 spec,
                 catalog,

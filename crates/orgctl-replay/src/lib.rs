@@ -23,7 +23,7 @@ pub mod report;
 use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use orgctl_org::Spec;
 
@@ -91,6 +91,18 @@ pub struct Options {
     pub org_id: Option<String>,
     /// Worker threads (default: one per core).
     pub threads: Option<NonZeroUsize>,
+    /// Told the bytes read so far and in all after each file, from the worker threads.
+    pub progress: Option<ProgressHook>,
+}
+
+/// A callback for progress: `(bytes read, bytes in all)`.
+#[derive(Clone)]
+pub struct ProgressHook(pub std::sync::Arc<dyn Fn(u64, u64) + Send + Sync>);
+
+impl std::fmt::Debug for ProgressHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ProgressHook")
+    }
 }
 
 /// Replays the log files under `logs` against `spec`, and against `proposed` when given.
@@ -123,12 +135,20 @@ pub fn replay(
         .or_else(|| std::thread::available_parallelism().ok())
         .map_or(1, NonZeroUsize::get)
         .min(files.len());
-    let tally = run(&org, maps, &files, threads);
+    let tally = run(&org, maps, &files, threads, options.progress.as_ref());
     Ok(report::build(&org, proposal, &files, tally))
 }
 
 /// Reads every file on `threads` threads, the largest files first, and merges the tallies.
-fn run(org: &Organization, maps: &Maps, files: &[(PathBuf, u64)], threads: usize) -> Tally<String> {
+fn run(
+    org: &Organization,
+    maps: &Maps,
+    files: &[(PathBuf, u64)],
+    threads: usize,
+    progress: Option<&ProgressHook>,
+) -> Tally<String> {
+    let all: u64 = files.iter().map(|f| f.1).sum();
+    let read = AtomicU64::new(0);
     let mut order: Vec<usize> = (0..files.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(files.get(i).map_or(0, |f| f.1)));
     let next = AtomicUsize::new(0);
@@ -143,10 +163,14 @@ fn run(org: &Organization, maps: &Maps, files: &[(PathBuf, u64)], threads: usize
                     let Some(&file) = order.get(n) else {
                         break;
                     };
-                    let Some((path, _)) = files.get(file) else {
+                    let Some((path, size)) = files.get(file) else {
                         break;
                     };
                     read_file(&mut worker, &mut buffer, file, path);
+                    if let Some(hook) = progress {
+                        let done = read.fetch_add(*size, Ordering::Relaxed) + size;
+                        (hook.0)(done, all);
+                    }
                 }
                 let done = worker.finish();
                 if let Ok(mut total) = total.lock() {

@@ -426,3 +426,26 @@ fn threads_do_not_change_the_report() {
         serde_json::to_value(&four).unwrap()
     );
 }
+
+#[test]
+fn progress_reaches_every_byte() {
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let hook = {
+        let seen = std::sync::Arc::clone(&seen);
+        orgctl_replay::ProgressHook(std::sync::Arc::new(move |done, all| {
+            seen.lock().unwrap().push((done, all));
+        }))
+    };
+    let options = Options {
+        account: Some("dev".to_owned()),
+        progress: Some(hook),
+        ..Options::default()
+    };
+    orgctl_replay::replay(&spec(), None, &[sample_dir()], &options).unwrap();
+    let seen = seen.lock().unwrap();
+    let files = std::fs::read_dir(sample_dir()).unwrap().count();
+    assert_eq!(seen.len(), files);
+    let all = seen[0].1;
+    assert!(seen.iter().all(|&(done, a)| a == all && done <= all));
+    assert_eq!(seen.iter().map(|s| s.0).max(), Some(all));
+}

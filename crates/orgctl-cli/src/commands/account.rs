@@ -46,7 +46,7 @@ pub fn create(args: &AccountCreateArgs, printer: &Printer) -> Result<ExitCode, C
         poll_interval: org::poll_interval(&args.target),
         ..ApplyOptions::default()
     };
-    let mut progress = org::Progress { printer };
+    let mut progress = org::Progress::new(printer);
     org::settle_interrupted(
         backend.as_mut(),
         &workspace,

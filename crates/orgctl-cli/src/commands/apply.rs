@@ -43,7 +43,7 @@ pub fn run(args: &ApplyArgs, printer: &Printer) -> Result<ExitCode, CliError> {
             )
             .into());
         }
-        writeln!(printer.stderr(), "{} guardrail tests pass.", results.len())?;
+        printer.note(&format!("{} guardrail tests pass.", results.len()));
     }
     let workspace = Workspace::new(&args.dir);
     // Locked before the backend opens: a second run must not touch the sandbox meanwhile.
@@ -54,7 +54,7 @@ pub fn run(args: &ApplyArgs, printer: &Printer) -> Result<ExitCode, CliError> {
         poll_interval: org::poll_interval(&args.target),
         ..ApplyOptions::default()
     };
-    let mut progress = org::Progress { printer };
+    let mut progress = org::Progress::new(printer);
     org::settle_interrupted(
         backend.as_mut(),
         &workspace,
@@ -77,7 +77,7 @@ pub fn run(args: &ApplyArgs, printer: &Printer) -> Result<ExitCode, CliError> {
     if plan.is_empty() {
         writeln!(out, "{}", plan::summary(&plan))?;
         if let Some(line) = org::calls_line(backend.as_ref()) {
-            writeln!(printer.stderr(), "{line}")?;
+            printer.note(&line);
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -112,7 +112,7 @@ pub fn run(args: &ApplyArgs, printer: &Printer) -> Result<ExitCode, CliError> {
     out.write_all(show::render_tree(&tree, printer.unicode_stdout()).as_bytes())?;
     writeln!(out, "\n{}", orgctl_org::cost::estimate(&spec).line())?;
     if let Some(line) = org::calls_line(backend.as_ref()) {
-        writeln!(printer.stderr(), "{line}")?;
+        printer.note(&line);
     }
     Ok(ExitCode::SUCCESS)
 }

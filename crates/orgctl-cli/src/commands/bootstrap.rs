@@ -59,7 +59,7 @@ pub fn run(args: &BootstrapArgs, printer: &Printer) -> Result<ExitCode, CliError
         poll_interval: org::poll_interval(&args.target),
         ..ApplyOptions::default()
     };
-    let mut progress = org::Progress { printer };
+    let mut progress = org::Progress::new(printer);
     org::settle_interrupted(
         backend.as_mut(),
         &workspace,

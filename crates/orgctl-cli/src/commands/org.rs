@@ -140,25 +140,47 @@ pub fn make_plan(
     .map_err(CliError::diagnostic)
 }
 
-/// Prints each step on stderr as it starts.
+/// Shows apply's steps on stderr: each step's line as it starts (above a bar on a terminal),
+/// the waits for asynchronous work, nothing with `--quiet`.
 pub struct Progress<'a> {
     /// Where progress goes (stderr).
     pub printer: &'a Printer,
+    bar: Option<crate::progress::Progress>,
+}
+
+impl<'a> Progress<'a> {
+    /// Progress of an apply, a vending or a bootstrap.
+    pub const fn new(printer: &'a Printer) -> Self {
+        Self { printer, bar: None }
+    }
 }
 
 impl Observer for Progress<'_> {
     fn step(&mut self, index: usize, total: usize, change: &Change) {
         let (symbol, text) = plan::render::line(change);
         let width = total.to_string().len();
-        let _ = writeln!(
-            self.printer.stderr(),
-            "[{:>width$}/{total}] {symbol} {text}",
-            index + 1
-        );
+        let bar = self.bar.get_or_insert_with(|| {
+            crate::progress::Progress::new(self.printer, total as u64, "apply", false)
+        });
+        bar.set_len(total as u64);
+        bar.line(&format!("[{:>width$}/{total}] {symbol} {text}", index + 1));
+        bar.set(index as u64, &text);
     }
 
     fn waiting(&mut self, what: &str) {
-        let _ = writeln!(self.printer.stderr(), "          ... {what}");
+        match &self.bar {
+            Some(bar) if !bar.plain() => bar.set_message_only(what),
+            Some(bar) => bar.line(&format!("          ... {what}")),
+            None => self.printer.note(&format!("          ... {what}")),
+        }
+    }
+}
+
+impl Drop for Progress<'_> {
+    fn drop(&mut self) {
+        if let Some(bar) = &self.bar {
+            bar.finish();
+        }
     }
 }
 
@@ -172,11 +194,10 @@ pub fn settle_interrupted(
     printer: &Printer,
 ) -> Result<(), CliError> {
     if let Some((done, total)) = apply::pending(workspace).map_err(CliError::diagnostic)? {
-        writeln!(
-            printer.stderr(),
+        printer.note(&format!(
             "An earlier apply was interrupted after {done} of {total} steps; settling what it \
              left in flight, then planning afresh."
-        )?;
+        ));
         apply::resume(backend, workspace, options, progress).map_err(CliError::diagnostic)?;
     }
     Ok(())

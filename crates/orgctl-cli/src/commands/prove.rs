@@ -30,7 +30,13 @@ pub fn run(args: &ProveArgs, printer: &Printer) -> Result<ExitCode, CliError> {
         actions: args.action.clone(),
         budget: args.budget,
     };
-    let report = prove::prove(&spec, catalog, &options).map_err(CliError::diagnostic)?;
+    let bar = crate::progress::Progress::new(printer, 0, "prove", false);
+    let report = prove::prove_with_progress(&spec, catalog, &options, &mut |done, total, what| {
+        bar.set_len(total as u64);
+        bar.set(done as u64, what);
+    })
+    .map_err(CliError::diagnostic)?;
+    bar.finish();
     let mut out = BufWriter::new(printer.stdout());
     match args.format {
         Format::Human => out.write_all(human(&report, args.all).as_bytes())?,

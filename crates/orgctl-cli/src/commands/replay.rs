@@ -47,10 +47,19 @@ pub fn run(args: &ReplayArgs, printer: &Printer) -> Result<ExitCode, CliError> {
             Some((next, proposal))
         }
     };
+    let bar = std::sync::Arc::new(crate::progress::Progress::new(printer, 0, "replay", true));
+    let hook = {
+        let bar = std::sync::Arc::clone(&bar);
+        orgctl_replay::ProgressHook(std::sync::Arc::new(move |done, all| {
+            bar.set_len(all);
+            bar.set(done, "");
+        }))
+    };
     let options = Options {
         account: args.account.clone(),
         org_id: args.org_id.clone(),
         threads: args.threads,
+        progress: Some(hook),
     };
     let report = orgctl_replay::replay(
         &spec,
@@ -59,6 +68,7 @@ pub fn run(args: &ReplayArgs, printer: &Printer) -> Result<ExitCode, CliError> {
         &options,
     )
     .map_err(anyhow::Error::from)?;
+    bar.finish();
     let text = match args.format {
         ReplayFormat::Human => human(&report, &args.dir),
         ReplayFormat::Json => serde_json::to_string_pretty(&report).context("writing JSON")? + "\n",

@@ -316,7 +316,27 @@ fn a_bootstrap_denied_by_an_scp_stops_and_a_fixed_spec_finishes() {
         "{spec}\npolicy \"no_tables\" {{\n  type = \"scp\"\n  name = \"NoTables\"\n  file = \"policies/NoTables.json\"\n  attach = [unit.workloads]\n}}\n"
     );
     std::fs::write(&spec_path, &with_guard).unwrap();
-    let failed = run(dir.path(), &["apply"]);
+    // The lockout guard sees it first: the access role could not create lock tables.
+    let refused = run(dir.path(), &["apply"]);
+    assert_eq!(refused.code, 1);
+    assert!(
+        refused
+            .stderr
+            .contains("cannot call dynamodb:CreateTable in Production"),
+        "{}",
+        refused.stderr
+    );
+    assert!(!dir.path().join(".orgctl/journal.jsonl").exists());
+    // Forced past the guard, the sandbox enforces the SCP on the call itself.
+    let failed = run(
+        dir.path(),
+        &[
+            "apply",
+            "--force-lockout",
+            "--reason",
+            "the sandbox enforces it",
+        ],
+    );
     assert_eq!(failed.code, 1);
     assert!(
         failed.stderr.contains("dynamodb:CreateTable"),
