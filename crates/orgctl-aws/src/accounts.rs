@@ -25,20 +25,23 @@ impl AwsBackend {
             .map_err(|e| BackendError::InvalidInput {
                 message: format!("tags of account `{name}`: {e}"),
             })?;
-        let out = self.send(
-            None,
+        let orgs = self.management().organizations();
+        let status = self.create_once(
             Op::new("organizations", "CreateAccount"),
             &format!("account `{name}` <{email}>"),
-            self.management()
-                .organizations()
-                .create_account()
-                .account_name(name)
-                .email(email)
-                .role_name(&self.options.access_role_name)
-                .set_tags((!tags.is_empty()).then_some(tags))
-                .send(),
+            || {
+                orgs.create_account()
+                    .account_name(name)
+                    .email(email)
+                    .role_name(&self.options.access_role_name)
+                    .set_tags((!tags.is_empty()).then(|| tags.clone()))
+                    .customize()
+                    .config_override(crate::once::no_retries())
+                    .send()
+            },
+            |out| self.status_of(out.create_account_status(), Some(email)),
+            || self.find_request(name, email),
         )?;
-        let status = self.status_of(out.create_account_status(), Some(email))?;
         self.request_emails
             .lock()
             .unwrap_or_else(PoisonError::into_inner)

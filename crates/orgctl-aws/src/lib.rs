@@ -37,6 +37,7 @@ mod fault;
 mod identity;
 mod kinds;
 mod mapping;
+mod once;
 mod options;
 mod organization;
 mod policies;

@@ -245,7 +245,7 @@ fn constraint_error(s: &ServiceFault) -> Option<BackendError> {
     }
 }
 
-fn is_throttling(code: &str) -> bool {
+pub(crate) fn is_throttling(code: &str) -> bool {
     matches!(
         code,
         "TooManyRequestsException"

@@ -16,28 +16,33 @@ impl AwsBackend {
         content: &str,
     ) -> Result<String, BackendError> {
         let resource = format!("{} policy `{name}`", kind.short());
-        let out = self.send(
-            None,
+        let orgs = self.management().organizations();
+        self.create_once(
             Op::new("organizations", "CreatePolicy"),
             &resource,
-            self.management()
-                .organizations()
-                .create_policy()
-                .r#type(kinds::policy_type(kind))
-                .name(name)
-                .description(description)
-                .content(content)
-                .send(),
-        )?;
-        out.policy()
-            .and_then(|p| p.policy_summary())
-            .and_then(|s| s.id())
-            .map(str::to_owned)
-            .ok_or_else(|| BackendError::Backend {
-                backend: "aws".to_owned(),
-                message: format!("CreatePolicy returned no id for {resource}"),
-                help: "run `orgctl plan` again: the policy may exist".to_owned(),
-            })
+            || {
+                orgs.create_policy()
+                    .r#type(kinds::policy_type(kind))
+                    .name(name)
+                    .description(description)
+                    .content(content)
+                    .customize()
+                    .config_override(crate::once::no_retries())
+                    .send()
+            },
+            |out| {
+                out.policy()
+                    .and_then(|p| p.policy_summary())
+                    .and_then(|s| s.id())
+                    .map(str::to_owned)
+                    .ok_or_else(|| BackendError::Backend {
+                        backend: "aws".to_owned(),
+                        message: format!("CreatePolicy returned no id for {resource}"),
+                        help: "run `orgctl plan` again: the policy may exist".to_owned(),
+                    })
+            },
+            || self.find_policy(kind, name),
+        )
     }
 
     /// `UpdatePolicy`: name, description and document.

@@ -15,7 +15,7 @@ use crate::options::AwsOptions;
 pub(crate) const MAX_ATTEMPTS: u32 = 5;
 
 /// The first retry's delay; each next one doubles it (with jitter), up to the SDK's cap.
-const INITIAL_BACKOFF: Duration = Duration::from_millis(500);
+pub(crate) const INITIAL_BACKOFF: Duration = Duration::from_millis(500);
 
 /// Assumed credentials are renewed when they have less than this left.
 const RENEW_BEFORE: Duration = Duration::from_secs(300);

@@ -9,25 +9,30 @@ impl AwsBackend {
     /// `CreateOrganizationalUnit`: the new OU's id.
     pub(crate) fn create_ou(&self, parent_id: &str, name: &str) -> Result<String, BackendError> {
         let resource = format!("organizational unit `{name}` under {parent_id}");
-        let out = self.send(
-            None,
+        let orgs = self.management().organizations();
+        self.create_once(
             Op::new("organizations", "CreateOrganizationalUnit"),
             &resource,
-            self.management()
-                .organizations()
-                .create_organizational_unit()
-                .parent_id(parent_id)
-                .name(name)
-                .send(),
-        )?;
-        out.organizational_unit()
-            .and_then(|u| u.id())
-            .map(str::to_owned)
-            .ok_or_else(|| BackendError::Backend {
-                backend: "aws".to_owned(),
-                message: format!("CreateOrganizationalUnit returned no id for {resource}"),
-                help: "run `orgctl plan` again: the OU may exist".to_owned(),
-            })
+            || {
+                orgs.create_organizational_unit()
+                    .parent_id(parent_id)
+                    .name(name)
+                    .customize()
+                    .config_override(crate::once::no_retries())
+                    .send()
+            },
+            |out| {
+                out.organizational_unit()
+                    .and_then(|u| u.id())
+                    .map(str::to_owned)
+                    .ok_or_else(|| BackendError::Backend {
+                        backend: "aws".to_owned(),
+                        message: format!("CreateOrganizationalUnit returned no id for {resource}"),
+                        help: "run `orgctl plan` again: the OU may exist".to_owned(),
+                    })
+            },
+            || self.find_ou(parent_id, name),
+        )
     }
 
     /// `UpdateOrganizationalUnit`.

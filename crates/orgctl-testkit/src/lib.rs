@@ -1,8 +1,15 @@
 //! Test support: starts moto's AWS emulation server (installed by `scripts/setup-oracles` into
 //! `oracles/.venv`) on 127.0.0.1 on a free port, and stops it when dropped.
 //!
+//! [`FaultProxy`] sits between the AWS backend and moto and answers some requests with
+//! throttling, server errors or a dropped connection instead, at a seeded rate.
+//!
 //! Tests never reach the internet: the server listens on loopback only, and the AWS backend is
 //! pointed at it with an endpoint URL and fixed test credentials.
+
+mod proxy;
+
+pub use proxy::{FaultCounts, FaultProxy, FaultRates};
 
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;

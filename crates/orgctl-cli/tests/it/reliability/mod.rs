@@ -15,6 +15,7 @@
 
 mod concurrent;
 mod crash;
+mod faults;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
