@@ -14,6 +14,5 @@ mod prove;
 mod reliability;
 mod replay;
 mod report;
-mod secrets;
 mod simulate;
 mod smoke;
