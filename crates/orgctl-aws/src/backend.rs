@@ -9,6 +9,7 @@ use orgctl_org::{BackendError, CallerIdentity};
 use crate::counts::{CallCounts, Counter};
 use crate::mapping::{CREDENTIALS_HELP, NETWORK_HELP};
 use crate::options::AwsOptions;
+use crate::redact::Secrets;
 use crate::session::{self, Clients, Session};
 
 /// An AWS organization, reached through the official AWS SDK. Implements
@@ -30,6 +31,8 @@ pub struct AwsBackend {
     pub(crate) members: Mutex<HashMap<String, Arc<Session>>>,
     /// Emails of the `CreateAccount` requests this backend made (AWS does not report them).
     pub(crate) request_emails: Mutex<HashMap<String, String>>,
+    /// The credentials in play, kept out of every error message.
+    pub(crate) secrets: Secrets,
 }
 
 impl std::fmt::Debug for AwsBackend {
@@ -78,6 +81,12 @@ impl AwsBackend {
                 message: format!("cannot start the runtime for AWS calls: {e}"),
                 help: NETWORK_HELP.to_owned(),
             })?;
+        let secrets = Secrets::of_process(
+            options
+                .static_credentials
+                .iter()
+                .flat_map(|(id, secret)| [id.as_str(), secret.as_str()]),
+        );
         let base = runtime.block_on(session::load(&options, fallback_region));
         let Some(region) = base.region().map(ToString::to_string) else {
             return Err(BackendError::Backend {
@@ -97,6 +106,7 @@ impl AwsBackend {
             own: Mutex::new(None),
             members: Mutex::new(HashMap::new()),
             request_emails: Mutex::new(HashMap::new()),
+            secrets,
         })
     }
 

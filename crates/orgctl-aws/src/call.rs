@@ -11,6 +11,7 @@ use crate::AwsBackend;
 use crate::counts::Op;
 use crate::fault::{Cause, Fault};
 use crate::mapping::{self, Context};
+use crate::redact;
 use crate::session::Session;
 
 /// Most pages a listing may have: a guard against a service that never stops paging.
@@ -28,9 +29,11 @@ impl AwsBackend {
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
         self.counts.record(op);
-        self.runtime
-            .block_on(call)
-            .map_err(|e| Fault::from_sdk(op, resource, e))
+        self.runtime.block_on(call).map_err(|e| {
+            let mut fault = Fault::from_sdk(op, resource, e);
+            fault.redact(&self.secrets);
+            fault
+        })
     }
 
     /// Counts and runs one call as `session` (`None`: the caller's own credentials); a
@@ -63,11 +66,13 @@ impl AwsBackend {
                     .unwrap_or_else(|| "the caller".to_owned())
             }),
         };
+        // An endpoint URL may carry a user and password: messages name it without them.
+        let endpoint = self.options.endpoint_url.as_deref().map(redact::endpoint);
         mapping::to_backend_error(
             fault,
             Context {
                 principal: &principal,
-                endpoint: self.options.endpoint_url.as_deref(),
+                endpoint: endpoint.as_deref(),
             },
         )
     }

@@ -8,6 +8,7 @@ use aws_sdk_sts::config::http::HttpResponse;
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 
 use crate::counts::Op;
+use crate::redact::Secrets;
 
 /// A failed call.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,6 +123,24 @@ impl Fault {
             }
         };
         Self::new(op, resource, cause)
+    }
+
+    /// Masks every credential in the text that came from outside: the service's words and
+    /// the SDK's description of the failure. (The body a read parses stays as it came.)
+    pub(crate) fn redact(&mut self, secrets: &Secrets) {
+        match &mut self.cause {
+            Cause::Service(s) => {
+                secrets.redact_in(&mut s.code);
+                secrets.redact_in(&mut s.message);
+                if let Some(reason) = &mut s.reason {
+                    secrets.redact_in(reason);
+                }
+            }
+            Cause::NoCredentials(text)
+            | Cause::Unreachable(text)
+            | Cause::TimedOut(text)
+            | Cause::Sdk(text) => secrets.redact_in(text),
+        }
     }
 
     /// The service's answer, when there was one.

@@ -88,6 +88,13 @@ impl AwsBackend {
                 help: crate::mapping::NETWORK_HELP.to_owned(),
             });
         };
+        for secret in [
+            creds.access_key_id(),
+            creds.secret_access_key(),
+            creds.session_token(),
+        ] {
+            self.secrets.add(secret);
+        }
         let expires = SystemTime::try_from(*creds.expiration()).ok();
         let credentials = Credentials::new(
             creds.access_key_id(),

@@ -43,6 +43,7 @@ mod organization;
 mod policies;
 mod read;
 mod reasons;
+mod redact;
 mod session;
 mod tables;
 mod trails;

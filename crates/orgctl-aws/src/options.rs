@@ -48,7 +48,7 @@ impl std::fmt::Debug for AwsOptions {
                 &self
                     .static_credentials
                     .as_ref()
-                    .map(|(id, _)| (id, "<secret>")),
+                    .map(|_| crate::redact::MASK),
             )
             .finish()
     }
@@ -59,14 +59,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn debug_output_hides_the_secret() {
+    fn debug_output_hides_the_credentials() {
         let options = AwsOptions {
             static_credentials: Some(("AKIDEXAMPLE".into(), "very-secret".into())),
             ..AwsOptions::default()
         };
         let text = format!("{options:?}");
-        assert!(text.contains("AKIDEXAMPLE"));
-        assert!(!text.contains("very-secret"));
+        assert!(!text.contains("AKIDEXAMPLE"), "{text}");
+        assert!(!text.contains("very-secret"), "{text}");
+        assert!(text.contains("static_credentials: Some(\"***\")"), "{text}");
         assert_eq!(options.access_role_name, "OrganizationAccountAccessRole");
     }
 }

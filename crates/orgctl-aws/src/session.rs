@@ -24,7 +24,6 @@ const RENEW_BEFORE: Duration = Duration::from_secs(300);
 pub(crate) const SESSION_NAME: &str = "orgctl";
 
 /// Credentials for one account, and who they are.
-#[derive(Debug)]
 pub(crate) struct Session {
     /// The SDK configuration with these credentials.
     pub(crate) config: SdkConfig,
@@ -32,6 +31,17 @@ pub(crate) struct Session {
     pub(crate) identity: CallerIdentity,
     /// When assumed credentials expire.
     pub(crate) expires: Option<SystemTime>,
+}
+
+/// Who and until when, never the credentials (the SDK's own `Debug` of its configuration
+/// shows the access key id).
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("identity", &self.identity)
+            .field("expires", &self.expires)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Session {
@@ -156,6 +166,29 @@ mod tests {
         );
         assert_eq!(account_of("arn:aws:s3:::bucket"), None);
         assert_eq!(account_of("nonsense"), None);
+    }
+
+    #[test]
+    fn debug_output_shows_no_credentials() {
+        let credentials = Credentials::new(
+            "ASIAORGCTLDEBUGTEST1",
+            "debug-secret-access-key",
+            Some("debug-session-token".into()),
+            None,
+            "test",
+        );
+        let session = Session {
+            config: assumed(&SdkConfig::builder().build(), credentials),
+            identity: CallerIdentity {
+                account_id: "1".into(),
+                arn: "a".into(),
+            },
+            expires: None,
+        };
+        let text = format!("{session:?}");
+        for secret in ["ASIAORGCTLDEBUGTEST1", "debug-secret", "debug-session"] {
+            assert!(!text.contains(secret), "{text}");
+        }
     }
 
     #[test]

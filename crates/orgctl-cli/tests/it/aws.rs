@@ -13,7 +13,7 @@ use orgctl_testkit::{Moto, oracles_skipped};
 
 /// DocuStack's spec with Dev created rather than invited and GuardDuty as the one delegated
 /// service: what moto can serve.
-fn docustack_for_moto() -> tempfile::TempDir {
+pub(crate) fn docustack_for_moto() -> tempfile::TempDir {
     let dir = crate::common::docustack_copy();
     let path = dir.path().join("org.hcl");
     let spec = std::fs::read_to_string(&path)

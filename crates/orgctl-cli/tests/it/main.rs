@@ -14,5 +14,6 @@ mod prove;
 mod reliability;
 mod replay;
 mod report;
+mod secrets;
 mod simulate;
 mod smoke;
