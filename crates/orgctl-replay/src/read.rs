@@ -93,12 +93,20 @@ fn walk(dir: &Path, out: &mut Vec<(PathBuf, u64)>) -> io::Result<()> {
 /// # Errors
 /// When the file cannot be opened or read.
 pub fn open(path: &Path) -> io::Result<Box<dyn Read + Send>> {
-    let mut file = BufReader::with_capacity(256 << 10, File::open(path)?);
-    let gzip = file.fill_buf()?.starts_with(&[0x1f, 0x8b]);
+    decode(BufReader::with_capacity(256 << 10, File::open(path)?))
+}
+
+/// The text of a log file from its bytes: decompressed when they start with gzip's magic
+/// bytes, as they are otherwise.
+///
+/// # Errors
+/// When the first bytes cannot be read.
+pub fn decode<'a, R: BufRead + Send + 'a>(mut src: R) -> io::Result<Box<dyn Read + Send + 'a>> {
+    let gzip = src.fill_buf()?.starts_with(&[0x1f, 0x8b]);
     Ok(if gzip {
-        Box::new(MultiGzDecoder::new(file))
+        Box::new(MultiGzDecoder::new(src))
     } else {
-        Box::new(file)
+        Box::new(src)
     })
 }
 
@@ -503,6 +511,11 @@ impl<R: Read> Reader<'_, R> {
                     each(Item::Malformed(index, message));
                     return if top {
                         self.skip_line()
+                    } else if self.data().first() == Some(&b'}') {
+                        // A stray `}` where a record should start is no value `skip_value`
+                        // could step over: skipping it is what moves the reader on.
+                        self.start += 1;
+                        Ok(())
                     } else {
                         self.skip_value()
                     };
@@ -706,6 +719,37 @@ mod tests {
         assert!(
             got[1].1.contains("ends inside the Records array"),
             "{got:?}"
+        );
+    }
+
+    #[test]
+    fn a_stray_closing_brace_in_the_records_array_is_skipped() {
+        // Found by fuzzing (cloudtrail_read): a `}` where a record should start was reported
+        // as malformed again and again without being consumed.
+        let check = |text: &[u8], expected: &[&str]| {
+            let mut buf = Buffer::new(16, 1 << 20);
+            let mut got = Vec::new();
+            read(text, &mut buf, |item| {
+                assert!(got.len() < 100, "the reader does not advance");
+                got.push(match item {
+                    Item::Record(_, r) => r.event_name.unwrap().as_str().to_owned(),
+                    Item::Malformed(_, m) => format!("malformed: {m}"),
+                });
+            })
+            .unwrap();
+            assert_eq!(got, expected, "{}", String::from_utf8_lossy(text));
+        };
+        let stray = "malformed: expected value";
+        check(br#"{"Records":[}]}"#, &[stray]);
+        check(b"[}]", &[stray]);
+        check(
+            br#"{"Records":[{"eventName":"A","eventSource":"s"}}, {"eventName":"B","eventSource":"s"}]}"#,
+            &["A", stray, "B"],
+        );
+        // A record whose text ends early leaves its closing braces behind.
+        check(
+            br#"{"Records":[{"eventName":"A","eventSource":"s","p":{"x"}}}]}"#,
+            &["malformed: expected `:`", stray],
         );
     }
 
