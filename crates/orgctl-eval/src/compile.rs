@@ -8,7 +8,7 @@ use orgctl_policy::{
 
 use crate::condition::{CompiledCondition, compile_block};
 use crate::glob::Case;
-use crate::request::{Principal, PrincipalKind, Request};
+use crate::request::{Principal, PrincipalKind, Request, compare_short};
 use crate::template::{Syntax, Template};
 
 /// A policy ready to evaluate requests. Cloning is cheap: the compiled form is shared.
@@ -180,7 +180,7 @@ fn compile_actions(items: &[orgctl_policy::Spanned<String>], negated: bool) -> A
                 let t = Template::compile(name, plain, false);
                 match m
                     .by_service
-                    .binary_search_by(|(s, _)| s.as_str().cmp(service))
+                    .binary_search_by(|(s, _)| compare_short(s, service))
                 {
                     Ok(i) => {
                         if let Some((_, v)) = m.by_service.get_mut(i) {
@@ -206,7 +206,7 @@ impl ActionMatcher {
                 .unwrap_or_default();
             let by_service = self
                 .by_service
-                .binary_search_by(|(s, _)| s.as_str().cmp(service))
+                .binary_search_by(|(s, _)| compare_short(s, service))
                 .ok()
                 .and_then(|i| self.by_service.get(i))
                 .is_some_and(|(_, names)| {

@@ -13,7 +13,7 @@ use orgctl_policy::Effect;
 use smallvec::SmallVec;
 
 use crate::compile::{CompiledPolicy, Grant};
-use crate::request::{PrincipalKind, Request};
+use crate::request::{PrincipalKind, Request, compare_short};
 
 /// Services whose resources RCPs govern, sorted (service prefixes as in actions).
 ///
@@ -211,7 +211,7 @@ impl PolicySet {
             };
         }
         let scps_apply = self.scps.is_some() && scp_governs(req);
-        let rcps_apply = rcp_governs(req);
+        let rcps_apply = !self.rcps.is_empty() && rcp_governs(req);
 
         // 1. An explicit deny anywhere decides.
         if scps_apply {
@@ -398,7 +398,11 @@ fn scp_governs(req: &Request) -> bool {
 /// RCPs govern resources of the services they support, whoever the caller; service-linked
 /// roles are not affected.
 fn rcp_governs(req: &Request) -> bool {
-    RCP_SERVICES.binary_search(&req.service()).is_ok() && !req.principal.is_service_linked_role()
+    let service = req.service();
+    RCP_SERVICES
+        .binary_search_by(|s| compare_short(s, service))
+        .is_ok()
+        && !req.principal.is_service_linked_role()
 }
 
 /// KMS key policies and role trust policies must allow the request themselves, even within
@@ -407,6 +411,11 @@ fn rcp_governs(req: &Request) -> bool {
 /// Only requests on a key or a role need them: `kms:CreateKey`, custom key stores and aliases,
 /// or `sts:GetSessionToken`, are governed by identity policies alone.
 pub fn resource_policy_required(req: &Request) -> bool {
+    let (key_service, key_prefix) = match req.service() {
+        "kms" => ("kms", "key/"),
+        "sts" if req.action_lower.starts_with("sts:assumerole") => ("iam", "role/"),
+        _ => return false,
+    };
     let mut fields = req.resource.splitn(6, ':');
     let (Some("arn"), Some(_), Some(service), Some(_), Some(_), Some(resource)) = (
         fields.next(),
@@ -418,15 +427,7 @@ pub fn resource_policy_required(req: &Request) -> bool {
     ) else {
         return false;
     };
-    match req.service() {
-        "kms" => service == "kms" && resource.starts_with("key/"),
-        "sts" => {
-            req.action_lower.starts_with("sts:assumerole")
-                && service == "iam"
-                && resource.starts_with("role/")
-        }
-        _ => false,
-    }
+    service == key_service && resource.starts_with(key_prefix)
 }
 
 fn implicit(layer: Layer, level: u16) -> Decision {

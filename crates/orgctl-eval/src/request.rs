@@ -1,6 +1,7 @@
 //! The request being decided: who asks, for what action, on which resource, in what context.
 
 use std::borrow::Cow;
+use std::fmt;
 
 /// A value of a condition key in the request context.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,12 +85,46 @@ impl Lookup for Request {
 }
 
 /// The request context: condition keys (compared without regard to case) and their values.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+///
+/// Two contexts are equal when they hold the same keys with the same values in the same
+/// order; the memory [`Context::clear`] keeps for reuse plays no part.
+#[derive(Default)]
 pub struct Context {
     /// Keys in lower case, with their values, in insertion order. The keys the evaluator
     /// derives are borrowed from constants.
-    entries: Vec<(Cow<'static, str>, ContextValue)>,
+    entries: Vec<Entry>,
+    /// Entries taken out by [`Context::clear`], kept so that [`Context::insert_single`] can
+    /// reuse their strings.
+    spare: Vec<Entry>,
 }
+
+/// A key in lower case and its value.
+type Entry = (Cow<'static, str>, ContextValue);
+
+impl fmt::Debug for Context {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Context")
+            .field("entries", &self.entries)
+            .finish()
+    }
+}
+
+impl Clone for Context {
+    fn clone(&self) -> Self {
+        Self {
+            entries: self.entries.clone(),
+            spare: Vec::new(),
+        }
+    }
+}
+
+impl PartialEq for Context {
+    fn eq(&self, other: &Self) -> bool {
+        self.entries == other.entries
+    }
+}
+
+impl Eq for Context {}
 
 impl Context {
     /// An empty context.
@@ -102,7 +137,40 @@ impl Context {
     pub fn with_capacity(n: usize) -> Self {
         Self {
             entries: Vec::with_capacity(n),
+            spare: Vec::new(),
         }
+    }
+
+    /// Removes every key, keeping the memory of their strings for
+    /// [`Context::insert_single`].
+    pub fn clear(&mut self) {
+        self.spare.append(&mut self.entries);
+    }
+
+    /// Sets `key` to the single value `value`, replacing a previous value of the same key in
+    /// any case: the same as [`Context::insert`] with [`ContextValue::Single`], but reusing
+    /// the strings of a replaced value or of keys removed by [`Context::clear`].
+    pub fn insert_single(&mut self, key: &str, value: &str) {
+        if let Some(i) = self.position(key) {
+            if let Some(slot) = self.entries.get_mut(i) {
+                set_single(&mut slot.1, value);
+            }
+            return;
+        }
+        let (mut spare_key, mut spare_value) = self
+            .spare
+            .pop()
+            .unwrap_or((Cow::Borrowed(""), ContextValue::Multi(Vec::new())));
+        match &mut spare_key {
+            Cow::Owned(k) => {
+                k.clear();
+                k.push_str(key);
+                k.make_ascii_lowercase();
+            }
+            Cow::Borrowed(_) => spare_key = Cow::Owned(key.to_ascii_lowercase()),
+        }
+        set_single(&mut spare_value, value);
+        self.entries.push((spare_key, spare_value));
     }
 
     /// Sets `key` to `value`, replacing a previous value of the same key in any case.
@@ -172,6 +240,17 @@ impl Context {
     }
 }
 
+/// Makes `slot` the single value `value`, reusing its string when it has one.
+fn set_single(slot: &mut ContextValue, value: &str) {
+    match slot {
+        ContextValue::Single(s) => {
+            s.clear();
+            s.push_str(value);
+        }
+        ContextValue::Multi(_) => *slot = ContextValue::Single(value.to_owned()),
+    }
+}
+
 /// What kind of principal makes the request, read from its ARN.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PrincipalKind {
@@ -212,64 +291,74 @@ pub struct Principal {
 impl Principal {
     /// Reads a principal from its ARN, a service principal name, or `anonymous`.
     pub fn from_arn(arn: &str) -> Self {
+        let mut principal = Self {
+            arn: String::new(),
+            account: String::new(),
+            kind: PrincipalKind::Other,
+        };
+        principal.assign(arn);
+        principal
+    }
+
+    /// Makes this the principal [`Principal::from_arn`] reads from `arn`, reusing the memory
+    /// of its strings.
+    pub fn assign(&mut self, arn: &str) {
         let arn = arn.trim();
+        self.account.clear();
+        self.arn.clear();
         if arn == "anonymous" || arn == "*" {
-            return Self {
-                arn: arn.to_owned(),
-                account: String::new(),
-                kind: PrincipalKind::Anonymous,
-            };
+            self.arn.push_str(arn);
+            self.kind = PrincipalKind::Anonymous;
+            return;
         }
         if !arn.starts_with("arn:") {
-            let kind = if arn.ends_with(".amazonaws.com") || arn.ends_with(".amazonaws.com.cn") {
-                PrincipalKind::Service
+            if arn.ends_with(".amazonaws.com") || arn.ends_with(".amazonaws.com.cn") {
+                self.kind = PrincipalKind::Service;
             } else if arn.len() == 12 && arn.bytes().all(|b| b.is_ascii_digit()) {
-                return Self::from_arn(&format!("arn:aws:iam::{arn}:root"));
+                // An account id stands for the account's root user.
+                for part in ["arn:aws:iam::", arn, ":root"] {
+                    self.arn.push_str(part);
+                }
+                self.account.push_str(arn);
+                self.kind = PrincipalKind::Root;
+                return;
             } else {
-                PrincipalKind::Other
-            };
-            return Self {
-                arn: arn.to_owned(),
-                account: String::new(),
-                kind,
-            };
+                self.kind = PrincipalKind::Other;
+            }
+            self.arn.push_str(arn);
+            return;
         }
-        let mut parts = arn.splitn(6, ':').skip(1);
-        let (partition, service, account, resource) = match [
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-        ] {
-            [Some(p), Some(s), Some(_), Some(a), Some(r)] => (p, s, a, r),
-            _ => ("", "", "", ""),
-        };
-        let kind = match (service, resource.split_once('/')) {
+        self.arn.push_str(arn);
+        let (partition, service, account, resource) = arn_fields(arn).unwrap_or(("", "", "", ""));
+        self.account.push_str(account);
+        let kind = std::mem::replace(&mut self.kind, PrincipalKind::Other);
+        self.kind = match (service, cut(resource, b'/')) {
             ("iam", None) if resource == "root" => PrincipalKind::Root,
             ("iam", Some(("user", _))) => PrincipalKind::User,
             ("iam", Some(("role", _))) => PrincipalKind::Role,
             ("sts", Some(("assumed-role", rest))) => {
-                let role_name = rest.split('/').next().unwrap_or_default();
-                let mut role_arn = String::with_capacity(
-                    "arn::iam:::role/".len() + partition.len() + account.len() + role_name.len(),
-                );
+                let role_name = cut(rest, b'/').map_or(rest, |(name, _)| name);
+                let (mut role_arn, mut name) = match kind {
+                    PrincipalKind::AssumedRole {
+                        role_arn,
+                        role_name,
+                    } => (role_arn, role_name),
+                    _ => (String::new(), String::new()),
+                };
+                role_arn.clear();
                 for part in ["arn:", partition, ":iam::", account, ":role/", role_name] {
                     role_arn.push_str(part);
                 }
+                name.clear();
+                name.push_str(role_name);
                 PrincipalKind::AssumedRole {
                     role_arn,
-                    role_name: role_name.to_owned(),
+                    role_name: name,
                 }
             }
             ("sts", Some(("federated-user", _))) => PrincipalKind::FederatedUser,
             _ => PrincipalKind::Other,
         };
-        Self {
-            arn: arn.to_owned(),
-            account: account.to_owned(),
-            kind,
-        }
     }
 
     /// The ARN that `aws:PrincipalArn` reports: the role's ARN for a role session.
@@ -288,9 +377,12 @@ impl Principal {
                 role_name.starts_with("AWSServiceRoleFor")
             }
             PrincipalKind::Role => {
-                let name = self.arn.rsplit('/').next().unwrap_or_default();
-                self.arn.contains(":role/aws-service-role/")
-                    || name.starts_with("AWSServiceRoleFor")
+                let name = match self.arn.bytes().rposition(|b| b == b'/') {
+                    Some(slash) => self.arn.get(slash + 1..).unwrap_or_default(),
+                    None => &self.arn,
+                };
+                name.starts_with("AWSServiceRoleFor")
+                    || self.arn.contains(":role/aws-service-role/")
             }
             _ => false,
         }
@@ -340,22 +432,48 @@ impl Request {
         resource_account: Option<&str>,
         context: Context,
     ) -> Self {
-        let principal = Principal::from_arn(principal);
-        let resource_account = resource_account
-            .or_else(|| account_of_arn(resource))
-            .unwrap_or(&principal.account)
-            .to_owned();
-        let action_lower = action.to_ascii_lowercase();
-        let service_end = action_lower.find(':');
-        Self {
-            principal,
-            action: action.to_owned(),
-            action_lower,
-            service_end,
-            resource: resource.to_owned(),
-            resource_account,
+        let mut request = Self {
+            principal: Principal::from_arn(principal),
+            action: String::new(),
+            action_lower: String::new(),
+            service_end: None,
+            resource: String::new(),
+            resource_account: String::new(),
             context,
-        }
+        };
+        request.assign_fields(action, resource, resource_account);
+        request
+    }
+
+    /// Makes this the request [`Request::new`] builds from these arguments and the current
+    /// context, reusing the memory of its strings: for callers that decide many requests one
+    /// after the other. The context stays as it is; [`Request::context`] can be refilled first.
+    pub fn assign(
+        &mut self,
+        principal: &str,
+        action: &str,
+        resource: &str,
+        resource_account: Option<&str>,
+    ) {
+        self.principal.assign(principal);
+        self.assign_fields(action, resource, resource_account);
+    }
+
+    /// Sets everything but the principal and the context, from the principal.
+    fn assign_fields(&mut self, action: &str, resource: &str, resource_account: Option<&str>) {
+        let account = resource_account
+            .or_else(|| account_of_arn(resource))
+            .unwrap_or(&self.principal.account);
+        self.resource_account.clear();
+        self.resource_account.push_str(account);
+        self.action.clear();
+        self.action.push_str(action);
+        self.action_lower.clear();
+        self.action_lower.push_str(action);
+        self.action_lower.make_ascii_lowercase();
+        self.service_end = self.action_lower.bytes().position(|b| b == b':');
+        self.resource.clear();
+        self.resource.push_str(resource);
     }
 
     /// The value of a key that AWS derives from the request when the context does not give
@@ -424,11 +542,47 @@ impl Request {
 
 /// The account field of an ARN, when it has one (S3 bucket ARNs have none).
 pub fn account_of_arn(arn: &str) -> Option<&str> {
-    let mut parts = arn.splitn(6, ':');
-    if parts.next()? != "arn" {
+    let (arn_prefix, rest) = cut(arn, b':')?;
+    if arn_prefix != "arn" {
         return None;
     }
-    parts.nth(3).filter(|a| !a.is_empty())
+    // Partition, service, region; the account is the field after them, up to the next colon
+    // or the end.
+    let (_, rest) = cut(rest, b':')?;
+    let (_, rest) = cut(rest, b':')?;
+    let (_, rest) = cut(rest, b':')?;
+    let account = cut(rest, b':').map_or(rest, |(account, _)| account);
+    Some(account).filter(|a| !a.is_empty())
+}
+
+/// The partition, service, account and resource of an ARN
+/// (`arn:partition:service:region:account:resource`, the resource possibly holding colons),
+/// or `None` when it has fewer fields.
+pub(crate) fn arn_fields(arn: &str) -> Option<(&str, &str, &str, &str)> {
+    let (_, rest) = cut(arn, b':')?;
+    let (partition, rest) = cut(rest, b':')?;
+    let (service, rest) = cut(rest, b':')?;
+    let (_, rest) = cut(rest, b':')?;
+    let (account, resource) = cut(rest, b':')?;
+    Some((partition, service, account, resource))
+}
+
+/// The order of `str`'s `Ord` (byte by byte, then by length), compared in a loop rather than
+/// with `memcmp`, which costs more than it saves on names as short as service prefixes.
+pub(crate) fn compare_short(a: &str, b: &str) -> std::cmp::Ordering {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    for (x, y) in a.iter().zip(b) {
+        if x != y {
+            return x.cmp(y);
+        }
+    }
+    a.len().cmp(&b.len())
+}
+
+/// `s` cut at the first `sep` (an ASCII byte): what comes before it and what after.
+fn cut(s: &str, sep: u8) -> Option<(&str, &str)> {
+    let i = s.bytes().position(|b| b == sep)?;
+    Some((s.get(..i)?, s.get(i + 1..)?))
 }
 
 #[cfg(test)]
@@ -545,5 +699,175 @@ mod tests {
             Some(ValueRef::Single("arn:aws:iam::111122223333:role/Admin"))
         );
         assert_eq!(r.context.len(), 2);
+    }
+
+    /// `Principal::from_arn` as it read ARNs before it reused memory, kept to compare with.
+    fn reference_principal(arn: &str) -> Principal {
+        let arn = arn.trim();
+        if arn == "anonymous" || arn == "*" {
+            return Principal {
+                arn: arn.to_owned(),
+                account: String::new(),
+                kind: PrincipalKind::Anonymous,
+            };
+        }
+        if !arn.starts_with("arn:") {
+            let kind = if arn.ends_with(".amazonaws.com") || arn.ends_with(".amazonaws.com.cn") {
+                PrincipalKind::Service
+            } else if arn.len() == 12 && arn.bytes().all(|b| b.is_ascii_digit()) {
+                return reference_principal(&format!("arn:aws:iam::{arn}:root"));
+            } else {
+                PrincipalKind::Other
+            };
+            return Principal {
+                arn: arn.to_owned(),
+                account: String::new(),
+                kind,
+            };
+        }
+        let mut parts = arn.splitn(6, ':').skip(1);
+        let (partition, service, account, resource) = match [
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+        ] {
+            [Some(p), Some(s), Some(_), Some(a), Some(r)] => (p, s, a, r),
+            _ => ("", "", "", ""),
+        };
+        let kind = match (service, resource.split_once('/')) {
+            ("iam", None) if resource == "root" => PrincipalKind::Root,
+            ("iam", Some(("user", _))) => PrincipalKind::User,
+            ("iam", Some(("role", _))) => PrincipalKind::Role,
+            ("sts", Some(("assumed-role", rest))) => {
+                let role_name = rest.split('/').next().unwrap_or_default();
+                PrincipalKind::AssumedRole {
+                    role_arn: format!("arn:{partition}:iam::{account}:role/{role_name}"),
+                    role_name: role_name.to_owned(),
+                }
+            }
+            ("sts", Some(("federated-user", _))) => PrincipalKind::FederatedUser,
+            _ => PrincipalKind::Other,
+        };
+        Principal {
+            arn: arn.to_owned(),
+            account: account.to_owned(),
+            kind,
+        }
+    }
+
+    /// `account_of_arn` as it was before, kept to compare with.
+    fn reference_account(arn: &str) -> Option<&str> {
+        let mut parts = arn.splitn(6, ':');
+        if parts.next()? != "arn" {
+            return None;
+        }
+        parts.nth(3).filter(|a| !a.is_empty())
+    }
+
+    fn arn_like() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let part = prop_oneof![
+            Just("arn".to_owned()),
+            Just("aws".to_owned()),
+            Just("iam".to_owned()),
+            Just("sts".to_owned()),
+            Just("".to_owned()),
+            Just("111122223333".to_owned()),
+            Just("root".to_owned()),
+            Just("user/bob".to_owned()),
+            Just("role/aws-service-role/x/AWSServiceRoleForX".to_owned()),
+            Just("role/Dev".to_owned()),
+            Just("assumed-role/AWSServiceRoleForConfig/s".to_owned()),
+            Just("assumed-role/Dev/alice/x".to_owned()),
+            Just("assumed-role".to_owned()),
+            Just("federated-user/f".to_owned()),
+            Just("s3.amazonaws.com".to_owned()),
+            Just(" ".to_owned()),
+            "[a-z0-9/*é -]{0,6}",
+        ];
+        prop_oneof![
+            3 => prop::collection::vec(part, 0..8).prop_map(|p| p.join(":")),
+            1 => prop::sample::select(vec![
+                "anonymous", "*", " anonymous ", "111122223333", "11112222333", "cloudtrail.amazonaws.com",
+                "x.amazonaws.com.cn", "\u{2003}arn:aws:iam::1:root\u{2003}",
+            ])
+            .prop_map(str::to_owned),
+        ]
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn assigning_reads_as_from_scratch(
+            arns in proptest::collection::vec(arn_like(), 1..6),
+            actions in proptest::collection::vec("[a-zA-Z0-9:*-]{0,12}", 1..6),
+            given in proptest::collection::vec(proptest::option::of("[0-9]{0,3}"), 1..6),
+        ) {
+            let mut reused = Request::new("", "", "*", None, Context::new());
+            for (i, arn) in arns.iter().enumerate() {
+                proptest::prop_assert_eq!(Principal::from_arn(arn), reference_principal(arn));
+                proptest::prop_assert_eq!(account_of_arn(arn), reference_account(arn));
+                let action = &actions[i % actions.len()];
+                let account = given[i % given.len()].as_deref();
+                let resource = &arns[(i + 1) % arns.len()];
+                reused.assign(arn, action, resource, account);
+                let fresh = Request::new(arn, action, resource, account, Context::new());
+                proptest::prop_assert_eq!(&reused, &fresh);
+                proptest::prop_assert_eq!(reused.service(), fresh.service());
+                let p = &fresh.principal;
+                let before = match &p.kind {
+                    PrincipalKind::AssumedRole { role_name, .. } => {
+                        role_name.starts_with("AWSServiceRoleFor")
+                    }
+                    PrincipalKind::Role => {
+                        let name = p.arn.rsplit('/').next().unwrap_or_default();
+                        p.arn.contains(":role/aws-service-role/")
+                            || name.starts_with("AWSServiceRoleFor")
+                    }
+                    _ => false,
+                };
+                proptest::prop_assert_eq!(reused.principal.is_service_linked_role(), before);
+            }
+        }
+
+        #[test]
+        fn inserting_single_values_reusing_memory_is_inserting(
+            rounds in proptest::collection::vec(
+                proptest::collection::vec(("[aAbB:]{0,3}", "[a-z]{0,3}", 0u8..3), 0..6),
+                1..4,
+            ),
+        ) {
+            let mut reused = Context::new();
+            for ops in rounds {
+                reused.clear();
+                let mut fresh = Context::new();
+                for (key, value, how) in &ops {
+                    match how {
+                        0 => {
+                            reused.insert_single(key, value);
+                            fresh.insert(key, ContextValue::Single(value.clone()));
+                        }
+                        1 => {
+                            let values = vec![value.clone(); 2];
+                            reused.insert(key, ContextValue::Multi(values.clone()));
+                            fresh.insert(key, ContextValue::Multi(values));
+                        }
+                        _ => {
+                            proptest::prop_assert_eq!(reused.remove(key), fresh.remove(key));
+                        }
+                    }
+                }
+                proptest::prop_assert_eq!(&reused, &fresh);
+                proptest::prop_assert_eq!(reused.clone(), fresh.clone());
+                proptest::prop_assert_eq!(format!("{reused:?}"), format!("{fresh:?}"));
+            }
+        }
+
+        #[test]
+        fn comparing_short_names_is_comparing_strings(a in "[a-z0-9-]{0,6}", b in "[a-z0-9-]{0,6}") {
+            proptest::prop_assert_eq!(compare_short(&a, &b), a.cmp(&b));
+            proptest::prop_assert_eq!(compare_short(&a, &a), std::cmp::Ordering::Equal);
+        }
     }
 }
