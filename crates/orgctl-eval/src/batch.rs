@@ -17,7 +17,12 @@
 //! An [`Evaluator`] reads a line in one pass into a struct that borrows from it, keeps the
 //! policy fields as raw text, takes the [`PolicySet`] of those texts from a small cache
 //! (reading and compiling the policies only on a miss), and writes the output line straight
-//! into a byte buffer:
+//! into a byte buffer. Lines of the common shape (no escapes, no unknown or repeated keys, no
+//! numbers but integers from 0) are read by a reader of their own that compares keys as bytes
+//! and takes a policy field whose text the cache already holds without reading it again;
+//! anything else goes to `serde_json`, and both read every line the same way. The request is
+//! rebuilt in the memory of the previous one, and the part of an output line after the `id`
+//! is remembered for each distinct decision of a cached policy set:
 //!
 //! ```text
 //! {"id":1,"decision":"Allow","decisive":[{"policy":"FullAWSAccess","layer":"scp","level":0,"statement":0,"sid":null}]}
@@ -37,8 +42,10 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 use crate::compile::CompiledPolicy;
-use crate::decide::{Decision, Outcome, PolicySet};
+use crate::decide::{Decision, Outcome, PolicySet, Reason};
 use crate::request::{Context, ContextValue, Request};
+
+mod fast;
 
 /// One parsed batch line.
 #[derive(Debug, Clone)]
@@ -90,6 +97,9 @@ impl BatchError {
 /// Distinct policy sets an [`Evaluator`] remembers.
 const CACHE_ENTRIES: usize = 32;
 
+/// Distinct decisions whose output an entry of the cache remembers.
+const RENDERED_ENTRIES: usize = 32;
+
 /// Reads and decides batch lines, remembering the policy sets of recent lines by the raw
 /// text of their policy fields. `named` resolves a policy given by name. Not shared between
 /// threads: keep one per worker.
@@ -100,6 +110,8 @@ pub struct Evaluator<F> {
     last: usize,
     /// Where the next entry goes once the cache is full.
     next_slot: usize,
+    /// The request of the line being decided, rebuilt in place for each line.
+    request: Request,
 }
 
 impl<F> fmt::Debug for Evaluator<F> {
@@ -114,16 +126,55 @@ impl<F> fmt::Debug for Evaluator<F> {
 struct Cached {
     fields: [Option<Box<str>>; POLICY_FIELDS.len()],
     set: Result<PolicySet, String>,
+    /// What follows the `id` in the output lines of decisions already made with `set`.
+    rendered: Vec<Rendered>,
+}
+
+/// The part of an output line after its `id`, for one decision.
+struct Rendered {
+    outcome: Outcome,
+    reasons: Box<[Reason]>,
+    text: Box<[u8]>,
+}
+
+/// Appends the decision's output line and a newline: the `id`, then the rest as remembered in
+/// `rendered` for this decision, or written and remembered there.
+fn write_remembered(
+    out: &mut Vec<u8>,
+    rendered: &mut Vec<Rendered>,
+    id: &dyn WriteId,
+    decision: &Decision,
+    set: &PolicySet,
+) {
+    out.extend_from_slice(b"{\"id\":");
+    id.write_id(out);
+    let known = rendered
+        .iter()
+        .find(|r| r.outcome == decision.outcome && *r.reasons == *decision.reasons);
+    if let Some(known) = known {
+        out.extend_from_slice(&known.text);
+        return;
+    }
+    let start = out.len();
+    write_rest(out, decision, set);
+    if rendered.len() < RENDERED_ENTRIES {
+        rendered.push(Rendered {
+            outcome: decision.outcome,
+            reasons: decision.reasons.iter().copied().collect(),
+            text: out.get(start..).unwrap_or_default().into(),
+        });
+    }
 }
 
 impl<F: Fn(&str) -> Result<CompiledPolicy, String>> Evaluator<F> {
     /// An evaluator with an empty cache.
-    pub const fn new(named: F) -> Self {
+    pub fn new(named: F) -> Self {
         Self {
             named,
             cache: Vec::new(),
             last: 0,
             next_slot: 0,
+            request: Request::new("", "", "*", None, Context::new()),
         }
     }
 
@@ -138,9 +189,17 @@ impl<F: Fn(&str) -> Result<CompiledPolicy, String>> Evaluator<F> {
         let result = std::str::from_utf8(line)
             .map_err(|e| BatchError::new(Value::Null, format!("invalid UTF-8: {e}")))
             .and_then(|text| {
-                let (id, request, set) = self.read(text)?;
-                let decision = set.decide(&request);
-                write_decision(out, &id, &decision, set);
+                let (id, index) = self.read(text)?;
+                let Some(Cached {
+                    set: Ok(set),
+                    rendered,
+                    ..
+                }) = self.cache.get_mut(index)
+                else {
+                    return Err(BatchError::new(id.into_value(), "no policy set"));
+                };
+                let decision = set.decide(&self.request);
+                write_remembered(out, rendered, &id, &decision, set);
                 Ok(decision.outcome)
             });
         if let Err(e) = &result {
@@ -154,22 +213,43 @@ impl<F: Fn(&str) -> Result<CompiledPolicy, String>> Evaluator<F> {
     /// # Errors
     /// When the line is not a JSON object of the batch format, or a policy cannot be read.
     pub fn parse(&mut self, text: &str) -> Result<BatchRequest, BatchError> {
-        let (id, request, set) = self.read(text)?;
-        Ok(BatchRequest {
-            id: id.into_value(),
-            request,
-            policies: set.clone(),
-        })
+        let (id, index) = self.read(text)?;
+        match self.cache.get(index).map(|c| &c.set) {
+            Some(Ok(set)) => Ok(BatchRequest {
+                id: id.into_value(),
+                request: self.request.clone(),
+                policies: set.clone(),
+            }),
+            _ => Err(BatchError::new(id.into_value(), "no policy set")),
+        }
     }
 
-    /// Reads the line, builds its request and finds (or makes) the policy set of its policy
-    /// fields.
-    fn read<'a>(&mut self, text: &'a str) -> Result<(Id<'a>, Request, &PolicySet), BatchError> {
-        let line = serde_json::from_str::<Line<'a>>(text).map_err(|e| line_error(text, &e))?;
+    /// Reads the line into `self.request` and finds (or makes) the policy set of its policy
+    /// fields: the line's `id` and the index of that set's cache entry, which holds a policy
+    /// set.
+    fn read<'a>(&mut self, text: &'a str) -> Result<(Id<'a>, usize), BatchError> {
+        let cache = &self.cache;
+        let last = self.last;
+        let known = |field: usize, rest: &[u8]| {
+            let text = |c: &Cached| {
+                let text = c.fields.get(field)?.as_deref()?;
+                rest.starts_with(text.as_bytes()).then_some(text.len())
+            };
+            cache
+                .get(last)
+                .and_then(text)
+                .or_else(|| cache.iter().find_map(text))
+        };
+        let line = match fast::read(text, &known, &mut self.request.context) {
+            Some(line) => line,
+            None => {
+                read_serde(text, &mut self.request.context).map_err(|e| line_error(text, &e))?
+            }
+        };
         let index = self.lookup(&line.policies);
-        let (id, request) = line.into_request()?;
+        let id = line.assign(&mut self.request)?;
         match self.cache.get(index).map(|c| &c.set) {
-            Some(Ok(set)) => Ok((id, request, set)),
+            Some(Ok(_)) => Ok((id, index)),
             Some(Err(message)) => Err(BatchError::new(id.into_value(), message.clone())),
             None => Err(BatchError::new(id.into_value(), "no policy set")),
         }
@@ -182,7 +262,7 @@ impl<F: Fn(&str) -> Result<CompiledPolicy, String>> Evaluator<F> {
                 .fields
                 .iter()
                 .zip(fields)
-                .all(|(cached, raw)| cached.as_deref() == raw.map(RawValue::get))
+                .all(|(cached, raw)| cached.as_deref() == *raw)
         };
         if self.cache.get(self.last).is_some_and(same) {
             return self.last;
@@ -192,8 +272,9 @@ impl<F: Fn(&str) -> Result<CompiledPolicy, String>> Evaluator<F> {
             return i;
         }
         let entry = Cached {
-            fields: (*fields).map(|raw| raw.map(|r| Box::from(r.get()))),
+            fields: (*fields).map(|raw| raw.map(Box::from)),
             set: self.build(fields),
+            rendered: Vec::new(),
         };
         let index = if self.cache.len() < CACHE_ENTRIES {
             self.cache.push(entry);
@@ -225,47 +306,42 @@ impl<F: Fn(&str) -> Result<CompiledPolicy, String>> Evaluator<F> {
 
     fn levels(
         &self,
-        raw: Option<&RawValue>,
+        raw: Option<&str>,
         field: &str,
     ) -> Result<Option<Vec<Vec<CompiledPolicy>>>, String> {
         let Some(raw) = raw else {
             return Ok(None);
         };
-        let levels: Vec<Option<&RawValue>> = serde_json::from_str(raw.get()).map_err(|_| {
+        let levels: Vec<Option<&RawValue>> = serde_json::from_str(raw).map_err(|_| {
             format!("`{field}` must be an array of levels, each an array of policies")
         })?;
         levels
             .into_iter()
             .enumerate()
-            .map(|(i, level)| self.list(level, &format!("{field}[{i}]")))
+            .map(|(i, level)| self.list(level.map(RawValue::get), &format!("{field}[{i}]")))
             .collect::<Result<Vec<_>, _>>()
             .map(Some)
     }
 
-    fn list(&self, raw: Option<&RawValue>, label: &str) -> Result<Vec<CompiledPolicy>, String> {
+    fn list(&self, raw: Option<&str>, label: &str) -> Result<Vec<CompiledPolicy>, String> {
         let Some(raw) = raw else {
             return Ok(Vec::new());
         };
-        let items: Vec<&RawValue> = serde_json::from_str(raw.get())
+        let items: Vec<&RawValue> = serde_json::from_str(raw)
             .map_err(|_| format!("`{label}` must be an array of policies"))?;
         items
             .into_iter()
             .enumerate()
-            .map(|(i, p)| self.policy(p, &format!("{label}[{i}]")))
+            .map(|(i, p)| self.policy(p.get(), &format!("{label}[{i}]")))
             .collect()
     }
 
-    fn single(
-        &self,
-        raw: Option<&RawValue>,
-        field: &str,
-    ) -> Result<Option<CompiledPolicy>, String> {
+    fn single(&self, raw: Option<&str>, field: &str) -> Result<Option<CompiledPolicy>, String> {
         raw.map(|p| self.policy(p, field)).transpose()
     }
 
     /// A policy given by name or as a document.
-    fn policy(&self, raw: &RawValue, label: &str) -> Result<CompiledPolicy, String> {
-        let text = raw.get();
+    fn policy(&self, text: &str, label: &str) -> Result<CompiledPolicy, String> {
         match text.as_bytes().first() {
             Some(b'"') => {
                 let name: String = serde_json::from_str(text).map_err(|e| e.to_string())?;
@@ -359,23 +435,24 @@ const POLICY_FIELDS: [&str; 6] = [
 ];
 
 /// The raw text of the policy fields (`None` when absent or `null`).
-type PolicyFields<'a> = [Option<&'a RawValue>; POLICY_FIELDS.len()];
+type PolicyFields<'a> = [Option<&'a str>; POLICY_FIELDS.len()];
 
-/// One request line, borrowed from the input where it holds no escapes.
-#[derive(Default)]
+/// One request line, borrowed from the input where it holds no escapes. Its context is read
+/// into a [`Context`] of the caller's.
+#[derive(Debug, Default, PartialEq)]
 struct Line<'a> {
     id: Id<'a>,
     principal: Option<Cow<'a, str>>,
     action: Option<Cow<'a, str>>,
     resource: Option<Cow<'a, str>>,
     resource_account: Option<Cow<'a, str>>,
-    context: Option<Context>,
     policies: PolicyFields<'a>,
 }
 
 impl<'a> Line<'a> {
-    /// The `id` and the request, with the context keys AWS supplies.
-    fn into_request(self) -> Result<(Id<'a>, Request), BatchError> {
+    /// Makes `request` this line's request (its context already read into it), with the
+    /// context keys AWS supplies; the line's `id`.
+    fn assign(self, request: &mut Request) -> Result<Id<'a>, BatchError> {
         let (Some(principal), Some(action)) = (&self.principal, &self.action) else {
             let missing = if self.principal.is_none() {
                 "principal"
@@ -387,26 +464,37 @@ impl<'a> Line<'a> {
                 format!("missing `{missing}`"),
             ));
         };
-        let request = Request::new(
+        request.assign(
             principal,
             action,
             self.resource.as_deref().unwrap_or("*"),
             self.resource_account.as_deref(),
-            self.context.unwrap_or_default(),
         );
-        Ok((self.id, request))
+        Ok(self.id)
     }
 }
 
-impl<'de> Deserialize<'de> for Line<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_map(LineVisitor)
+/// Reads a line with `serde_json`, its context into `context`.
+fn read_serde<'a>(text: &'a str, context: &mut Context) -> Result<Line<'a>, serde_json::Error> {
+    context.clear();
+    let mut de = serde_json::Deserializer::from_str(text);
+    let line = LineSeed(context).deserialize(&mut de)?;
+    de.end()?;
+    Ok(line)
+}
+
+/// A request line, its context read into `.0`.
+struct LineSeed<'c>(&'c mut Context);
+
+impl<'de> DeserializeSeed<'de> for LineSeed<'_> {
+    type Value = Line<'de>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
     }
 }
 
-struct LineVisitor;
-
-impl<'de> Visitor<'de> for LineVisitor {
+impl<'de> Visitor<'de> for LineSeed<'_> {
     type Value = Line<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -430,14 +518,14 @@ impl<'de> Visitor<'de> for LineVisitor {
                 2 => line.action = map.next_value_seed(Text("action"))?,
                 3 => line.resource = map.next_value_seed(Text("resource"))?,
                 4 => line.resource_account = map.next_value_seed(Text("resource_account"))?,
-                5 => line.context = map.next_value_seed(ContextSeed)?,
+                5 => map.next_value_seed(ContextSeed(&mut *self.0))?,
                 _ => {
                     let raw: &'de RawValue = map.next_value()?;
                     if let Some(slot) = field
                         .checked_sub(FIELDS.len() - POLICY_FIELDS.len())
                         .and_then(|i| line.policies.get_mut(i))
                     {
-                        *slot = Some(raw).filter(|r| r.get() != "null");
+                        *slot = Some(raw.get()).filter(|r| *r != "null");
                     }
                 }
             }
@@ -474,7 +562,7 @@ impl Visitor<'_> for FieldVisitor {
 }
 
 /// The caller's `id`: scalars without a `Value`, strings borrowed where they can be.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq)]
 enum Id<'a> {
     #[default]
     Null,
@@ -618,37 +706,36 @@ impl<'de> Visitor<'de> for Text {
     }
 }
 
-/// The `context` field; `null` is none.
-struct ContextSeed;
+/// The `context` field, read into `.0` (empty when it comes here); `null` is none.
+struct ContextSeed<'c>(&'c mut Context);
 
-impl ContextSeed {
+impl ContextSeed<'_> {
     fn wrong<E: de::Error>() -> E {
         E::custom("`context` must be an object")
     }
 }
 
-impl<'de> DeserializeSeed<'de> for ContextSeed {
-    type Value = Option<Context>;
+impl<'de> DeserializeSeed<'de> for ContextSeed<'_> {
+    type Value = ();
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for ContextSeed {
-    type Value = Option<Context>;
+impl<'de> Visitor<'de> for ContextSeed<'_> {
+    type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("`context` must be an object")
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
+        Ok(())
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        // Room for the caller's keys and the five `Request::new` derives.
-        let mut ctx = Context::with_capacity(16);
+        let ctx = self.0;
         while let Some(Key(key)) = map.next_key()? {
             match map.next_value_seed(Entry(&key))? {
                 Some(value) => ctx.insert(&key, value),
@@ -657,7 +744,7 @@ impl<'de> Visitor<'de> for ContextSeed {
                 }
             }
         }
-        Ok(Some(ctx))
+        Ok(())
     }
 
     fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
@@ -875,6 +962,11 @@ impl WriteId for Value {
 fn write_decision(out: &mut Vec<u8>, id: &dyn WriteId, decision: &Decision, set: &PolicySet) {
     out.extend_from_slice(b"{\"id\":");
     id.write_id(out);
+    write_rest(out, decision, set);
+}
+
+/// Appends what follows the `id` in a decision line, and a newline.
+fn write_rest(out: &mut Vec<u8>, decision: &Decision, set: &PolicySet) {
     out.extend_from_slice(b",\"decision\":\"");
     out.extend_from_slice(decision.outcome.as_str().as_bytes());
     out.extend_from_slice(b"\",\"decisive\":[");
