@@ -3,16 +3,17 @@
 //!
 //! The input is read in chunks of about [`CHUNK_BYTES`], cut after the last whole line, so
 //! memory stays bounded whatever the input size. While the pool decides one chunk, the main
-//! thread writes the previous chunk's output and reads the next chunk. The workers split a
-//! chunk into pieces of about [`PIECE_BYTES`], find the lines in them, and decide each piece
-//! into one output buffer; buffers are written out in order. Each worker thread keeps one
+//! thread writes the previous chunk's output (in one vectored write where the output takes
+//! it) and reads the next chunk straight into its buffer. The workers split a chunk into
+//! pieces of about [`PIECE_BYTES`], find the lines in them, and decide each piece into one
+//! output buffer; buffers are written out in order. Each worker thread keeps one
 //! [`Evaluator`] for the whole run, so the policy sets it has compiled stay cached. Named
 //! policies are read, parsed and compiled once, before the first line.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::io::{self, IoSlice, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -29,6 +30,8 @@ use crate::render;
 
 /// Bytes read before deciding (more when one line is longer).
 const CHUNK_BYTES: usize = 4 * 1024 * 1024;
+/// Bytes read from the input at a time.
+const READ_BYTES: usize = 1 << 20;
 /// Bytes of input one task decides into one output buffer (whole lines, so about).
 const PIECE_BYTES: usize = 32 * 1024;
 
@@ -44,14 +47,14 @@ pub fn run(
         .thread_name(|i| format!("orgctl-batch-{i}"))
         .build()
         .context("starting worker threads")?;
-    let mut reader: Box<dyn BufRead> = if input == Path::new("-") {
-        Box::new(BufReader::with_capacity(1 << 20, io::stdin().lock()))
+    let mut reader: Box<dyn Read> = if input == Path::new("-") {
+        Box::new(io::stdin().lock())
     } else {
         let file = File::open(input)
             .with_context(|| format!("cannot open batch file `{}`", input.display()))?;
-        Box::new(BufReader::with_capacity(1 << 20, file))
+        Box::new(file)
     };
-    let mut out = BufWriter::with_capacity(1 << 20, printer.stdout());
+    let mut out = printer.stdout();
     let resolve = |name: &str| library.resolve(name);
     let workers = Workers {
         threads: (0..pool.current_num_threads())
@@ -105,7 +108,7 @@ impl Totals {
 /// Reads, decides and writes chunk after chunk, overlapping I/O with deciding. `workers` holds
 /// an evaluator for each thread of `pool`.
 fn pipeline<F: Resolve>(
-    reader: &mut dyn BufRead,
+    reader: &mut dyn Read,
     out: &mut dyn Write,
     pool: &rayon::ThreadPool,
     workers: &Workers<F>,
@@ -142,9 +145,23 @@ fn pipeline<F: Resolve>(
     Ok(totals)
 }
 
+/// Writes the pieces' output in order, in as few writes as the output takes.
 fn write_pieces(out: &mut dyn Write, pieces: &[Piece]) -> anyhow::Result<()> {
-    for piece in pieces {
-        out.write_all(&piece.out).context("writing to stdout")?;
+    let mut slices: Vec<IoSlice<'_>> = pieces
+        .iter()
+        .filter(|p| !p.out.is_empty())
+        .map(|p| IoSlice::new(&p.out))
+        .collect();
+    let mut rest = slices.as_mut_slice();
+    while !rest.is_empty() {
+        match out.write_vectored(rest) {
+            Ok(0) => {
+                return Err(io::Error::from(io::ErrorKind::WriteZero)).context("writing to stdout");
+            }
+            Ok(n) => IoSlice::advance_slices(&mut rest, n),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e).context("writing to stdout"),
+        }
     }
     Ok(())
 }
@@ -159,25 +176,23 @@ impl Chunk {
     /// Reads about [`CHUNK_BYTES`] of whole lines, starting with `carry` (the start of a line
     /// the previous chunk cut off) and leaving the start of the next line in it. `true` at the
     /// end of the input.
-    fn fill(&mut self, reader: &mut dyn BufRead, carry: &mut Vec<u8>) -> io::Result<bool> {
+    fn fill(&mut self, reader: &mut dyn Read, carry: &mut Vec<u8>) -> io::Result<bool> {
         self.bytes.clear();
         self.bytes.append(carry);
         let mut last_newline = memchr::memrchr(b'\n', &self.bytes);
         loop {
-            let block = reader.fill_buf()?;
-            if block.is_empty() {
-                return Ok(true);
-            }
-            let n = block.len();
             let start = self.bytes.len();
-            self.bytes.extend_from_slice(block);
-            reader.consume(n);
+            // Straight into the chunk: whatever is read up to the block's size, or to the end.
+            let n = Read::take(&mut *reader, READ_BYTES as u64).read_to_end(&mut self.bytes)?;
             if let Some(i) = self
                 .bytes
                 .get(start..)
                 .and_then(|b| memchr::memrchr(b'\n', b))
             {
                 last_newline = Some(start + i);
+            }
+            if n < READ_BYTES {
+                return Ok(true);
             }
             if self.bytes.len() >= CHUNK_BYTES
                 && let Some(end) = last_newline
