@@ -443,7 +443,11 @@ impl Reader<'_> {
                 Ok(v)
             }
             None => {
-                let end = (self.pos + 4).min(self.bytes.len());
+                // The four places the digits should fill, to the end of the character there.
+                let mut end = (self.pos + 4).min(self.bytes.len());
+                while !self.src.is_char_boundary(end) {
+                    end += 1;
+                }
                 Err(self.fatal(
                     Span::new(escape_start, end),
                     "invalid `\\u` escape",
@@ -611,6 +615,22 @@ mod tests {
         assert_eq!(items[1].value, Value::Number("-2.5e3".into()));
         assert_eq!(items[1].span, Span::new(11, 17));
         assert_eq!(m[1].value.value, Value::String("xé\n".into()));
+    }
+
+    #[test]
+    fn a_short_unicode_escape_is_reported_on_character_boundaries() {
+        // Found by fuzzing (policy_parse): the error's span ended inside the character that
+        // follows two hexadecimal digits (here a byte order mark, three bytes).
+        let src = "\"Vers)\\/zRzre\\ue2\u{feff}csecso\\M";
+        let (kind, span, message) = first_error(src);
+        assert_eq!(
+            (kind, message.as_str()),
+            (ErrorKind::JsonSyntax, "invalid `\\u` escape")
+        );
+        assert_eq!(&src[span.start..span.end], "\\ue2\u{feff}");
+        let src = "\"\\u1é\"";
+        let (_, span, _) = first_error(src);
+        assert_eq!(&src[span.start..span.end], "\\u1é\"");
     }
 
     #[test]
