@@ -92,7 +92,9 @@ pub enum ApplyError {
     #[error("another apply is running ({holder} holds `{}`)", path.display())]
     #[diagnostic(
         code(orgctl::locked),
-        help("wait for it to finish; if no apply is running, remove the lock file")
+        help(
+            "wait for it to finish, then run again; the lock is released when that process exits, however it exits"
+        )
     )]
     Locked {
         /// The lock file.

@@ -18,11 +18,33 @@ struct Converged {
     runs: u32,
     /// How long they took.
     elapsed: Duration,
+    /// Why each run before the last stopped: its error line.
+    stopped: Vec<String>,
+}
+
+/// The error line of a failed run's output.
+fn error_line(stderr: &str) -> String {
+    let lines: Vec<&str> = stderr.lines().collect();
+    lines
+        .iter()
+        .position(|l| l.trim_start().starts_with("x ") || l.starts_with("error"))
+        .map_or_else(
+            || lines.last().copied().unwrap_or_default().to_owned(),
+            |at| {
+                lines[at..]
+                    .iter()
+                    .take(3)
+                    .map(|l| l.trim())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            },
+        )
 }
 
 /// Runs `once` until it exits 0, at most `max_runs` times.
 fn until_done(max_runs: u32, once: &dyn Fn() -> Run) -> Result<Converged, String> {
     let started = Instant::now();
+    let mut stopped = Vec::new();
     let mut last = String::new();
     for runs in 1..=max_runs {
         let out = once();
@@ -30,11 +52,16 @@ fn until_done(max_runs: u32, once: &dyn Fn() -> Run) -> Result<Converged, String
             return Ok(Converged {
                 runs,
                 elapsed: started.elapsed(),
+                stopped,
             });
         }
+        stopped.push(error_line(&out.stderr));
         last = format!("{:?}: {}", out.status, out.stderr);
     }
-    Err(format!("not done after {max_runs} runs; the last: {last}"))
+    Err(format!(
+        "not done after {max_runs} runs ({:.0?}); the last: {last}",
+        started.elapsed()
+    ))
 }
 
 fn vend(dir: &Path, target: &Target) -> Run {
@@ -207,18 +234,23 @@ fn sweep_fault_rates() {
         for seed in list("ORGCTL_FAULT_SEEDS", "1,2,3") {
             let seed: u64 = seed.parse().unwrap();
             match trial(&moto, &references, rates_of(&kinds, rate), seed, 10) {
-                Ok(t) => eprintln!(
-                    "rate {rate} seed {seed}: apply {} run(s) {:.1?}, vend {} run(s) {:.1?}; {} requests, {} throttled, {} 5xx, {} dropped before, {} dropped after",
-                    t.apply.runs,
-                    t.apply.elapsed,
-                    t.vend.runs,
-                    t.vend.elapsed,
-                    t.counts.requests,
-                    t.counts.throttled,
-                    t.counts.server_errors,
-                    t.counts.dropped_before,
-                    t.counts.dropped_after
-                ),
+                Ok(t) => {
+                    eprintln!(
+                        "rate {rate} seed {seed}: apply {} run(s) {:.1?}, vend {} run(s) {:.1?}; {} requests, {} throttled, {} 5xx, {} dropped before, {} dropped after",
+                        t.apply.runs,
+                        t.apply.elapsed,
+                        t.vend.runs,
+                        t.vend.elapsed,
+                        t.counts.requests,
+                        t.counts.throttled,
+                        t.counts.server_errors,
+                        t.counts.dropped_before,
+                        t.counts.dropped_after
+                    );
+                    for why in t.apply.stopped.iter().chain(&t.vend.stopped) {
+                        eprintln!("    a run stopped: {why}");
+                    }
+                }
                 Err(e) => eprintln!("rate {rate} seed {seed}: FAILED {e}"),
             }
         }
