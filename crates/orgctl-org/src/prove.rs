@@ -687,6 +687,7 @@ fn check_property(
         let id = spec.account_id_or_placeholder(account);
         let prover = AccountProver::new(catalog, policies, account, &id, admin.clone());
         let p = Prover::new(&prover.set);
+        let sigs: Vec<Signature> = actions.iter().map(|a| p.signature(&a.probe)).collect();
         for region in &regions {
             let mut scope = Scope::new(&id, region);
             scope.budget = budget;
@@ -703,9 +704,8 @@ fn check_property(
                 );
             }
             let mut shared = HashMap::new();
-            for (i, info) in actions.iter().enumerate() {
-                let sig = p.signature(&info.probe);
-                let status = decide_action(&prover, &p, &scope, info, i, &sig, &mut shared);
+            for (i, (info, sig)) in actions.iter().zip(&sigs).enumerate() {
+                let status = decide_action(&prover, &p, &scope, info, i, sig, &mut shared);
                 report.cases += 1;
                 let broken = match (&status, prop.expect) {
                     (Status::Allowed(_), Claim::Deny) | (Status::Denied(_), Claim::Allow) => true,

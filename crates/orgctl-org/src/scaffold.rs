@@ -64,7 +64,7 @@ pub fn files(options: &ScaffoldOptions) -> Result<Vec<(&'static str, String)>, S
         return Err(ScaffoldError::Name(name.clone()));
     }
     let id = &options.management_account_id;
-    if id.len() != 12 || !id.bytes().all(|b| b.is_ascii_digit()) {
+    if !crate::validate::is_account_id(id) {
         return Err(ScaffoldError::AccountId(id.clone()));
     }
     let domain = &options.email_domain;
@@ -78,17 +78,7 @@ pub fn files(options: &ScaffoldOptions) -> Result<Vec<(&'static str, String)>, S
         return Err(ScaffoldError::Domain(domain.clone()));
     }
     let region = &options.region;
-    let parts: Vec<&str> = region.split('-').collect();
-    let region_ok = parts.len() >= 3
-        && parts.iter().all(|p| {
-            !p.is_empty()
-                && p.bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        })
-        && parts
-            .last()
-            .is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()));
-    if !region_ok {
+    if !crate::validate::looks_like_region(region) {
         return Err(ScaffoldError::Region(region.clone()));
     }
     let other = if region == "us-west-2" {

@@ -46,11 +46,11 @@ pub fn validate(spec: &Spec, catalog: &Catalog, diags: &mut Diagnostics) {
     diags.sort();
 }
 
-fn is_account_id(id: &str) -> bool {
+pub(crate) fn is_account_id(id: &str) -> bool {
     id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit())
 }
 
-fn looks_like_region(r: &str) -> bool {
+pub(crate) fn looks_like_region(r: &str) -> bool {
     let parts: Vec<&str> = r.split('-').collect();
     parts.len() >= 3
         && parts.iter().all(|p| {

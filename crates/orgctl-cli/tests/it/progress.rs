@@ -33,7 +33,7 @@ fn apply_prints_plain_step_lines_off_a_terminal_and_nothing_with_quiet() {
 }
 
 #[test]
-fn quiet_is_accepted_by_every_command_and_changes_no_result() {
+fn quiet_changes_no_result() {
     let dir = docustack_copy();
     let loud = orgctl(
         dir.path(),
