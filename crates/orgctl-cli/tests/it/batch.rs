@@ -103,10 +103,10 @@ fn missing_input_file_exits_2() {
     assert_run!("batch_missing_file", out, dir.path());
 }
 
-/// More lines than one chunk holds, on several threads: the order must hold across chunk
-/// and piece boundaries, and errors must stay in place.
+/// Many more lines than one block holds, on several threads: the order must hold across block
+/// boundaries, and errors must stay in place.
 #[test]
-fn order_is_kept_across_chunks_and_threads() {
+fn order_is_kept_across_blocks_and_threads() {
     let actions = [
         "ec2:RunInstances",
         "iam:CreateRole",
@@ -115,7 +115,7 @@ fn order_is_kept_across_chunks_and_threads() {
     ];
     let regions = ["us-east-1", "eu-west-1"];
     let lines = 40_000;
-    // The first failure is past the first chunk (4 MiB, about 16,000 of these lines).
+    // The first failure is far past the first block (128 KiB, about 500 of these lines).
     let fails = |i: usize| i >= 25_000 && i % 997 == 0;
     let mut input = String::new();
     for i in 0..lines {
@@ -175,9 +175,9 @@ fn order_is_kept_across_chunks_and_threads() {
     );
 }
 
-/// A line longer than a chunk is read whole, between its neighbours.
+/// A line longer than a block is read whole, between its neighbours.
 #[test]
-fn a_line_longer_than_a_chunk() {
+fn a_line_longer_than_a_block() {
     let long_id = "x".repeat(5 * 1024 * 1024);
     let line = |id: &str| {
         format!(

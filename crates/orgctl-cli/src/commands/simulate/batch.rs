@@ -1,39 +1,41 @@
 //! Batch mode: one JSON request per line in, one JSON decision per line out, in input order,
 //! on every core.
 //!
-//! The input is read in chunks of about [`CHUNK_BYTES`], cut after the last whole line, so
-//! memory stays bounded whatever the input size. While the pool decides one chunk, the main
-//! thread writes the previous chunk's output (in one vectored write where the output takes
-//! it) and reads the next chunk straight into its buffer. The workers split a chunk into
-//! pieces of about [`PIECE_BYTES`], find the lines in them, and decide each piece into one
-//! output buffer; buffers are written out in order. Each worker thread keeps one
-//! [`Evaluator`] for the whole run, so the policy sets it has compiled stay cached. Named
-//! policies are read, parsed and compiled once, before the first line.
+//! The main thread reads the input in blocks of whole lines of about [`BLOCK_BYTES`] and hands
+//! them to the workers through a queue; each worker decides a block's lines into the block's
+//! own output buffer and hands it back. The main thread writes the blocks out in input order as
+//! they come back and reuses their buffers for the next reads. No block waits for another to be
+//! decided, so the workers never stand idle while there is input left, and at most
+//! [`BLOCKS_PER_WORKER`] blocks per worker are in flight, which bounds memory whatever the input
+//! size. Each worker keeps one [`Evaluator`] for the whole run, so the policy sets it has
+//! compiled stay cached. Named policies are read, parsed and compiled once, before the first
+//! line.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::fs::File;
-use std::io::{self, IoSlice, Read, Write};
+use std::io::{self, Read, Write};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Mutex, PoisonError};
 
-use anyhow::Context as _;
+use anyhow::{Context as _, anyhow};
 use orgctl_eval::CompiledPolicy;
 use orgctl_eval::batch::Evaluator;
-use rayon::prelude::*;
 
 use crate::error::CliError;
 use crate::policy_file::{self, LoadError};
 use crate::printer::Printer;
 use crate::render;
 
-/// Bytes read before deciding (more when one line is longer).
-const CHUNK_BYTES: usize = 4 * 1024 * 1024;
-/// Bytes read from the input at a time.
-const READ_BYTES: usize = 1 << 20;
-/// Bytes of input one task decides into one output buffer (whole lines, so about).
-const PIECE_BYTES: usize = 32 * 1024;
+/// Bytes of input in one block (more when one line is longer): small enough that the first
+/// block is decided at once and the queue stays balanced, large enough that handing blocks
+/// over costs nothing next to deciding them.
+const BLOCK_BYTES: usize = 128 * 1024;
+/// Blocks in flight (queued, being decided, or waiting for their turn to be written) per worker.
+const BLOCKS_PER_WORKER: usize = 4;
 
 pub fn run(
     input: &Path,
@@ -42,11 +44,9 @@ pub fn run(
     printer: &Printer,
 ) -> Result<ExitCode, CliError> {
     let library = Library::load(dir, printer)?;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(jobs.unwrap_or(0))
-        .thread_name(|i| format!("orgctl-batch-{i}"))
-        .build()
-        .context("starting worker threads")?;
+    let jobs = jobs
+        .or_else(|| std::thread::available_parallelism().ok().map(Into::into))
+        .unwrap_or(1);
     let mut reader: Box<dyn Read> = if input == Path::new("-") {
         Box::new(io::stdin().lock())
     } else {
@@ -56,14 +56,8 @@ pub fn run(
     };
     let mut out = printer.stdout();
     let resolve = |name: &str| library.resolve(name);
-    let workers = Workers {
-        threads: (0..pool.current_num_threads())
-            .map(|_| Mutex::new(Evaluator::new(resolve)))
-            .collect(),
-        other: Mutex::new(Evaluator::new(resolve)),
-    };
 
-    let totals = pipeline(&mut reader, &mut out, &pool, &workers)
+    let totals = pipeline(&mut reader, &mut out, jobs, resolve)
         .with_context(|| format!("reading batch input `{}`", input.display()))?;
     out.flush().context("writing to stdout")?;
 
@@ -95,199 +89,184 @@ struct Totals {
 }
 
 impl Totals {
-    fn add(&mut self, piece: &Piece) {
+    fn add(&mut self, block: &Block) {
         if self.first_failed.is_none() {
-            self.first_failed = piece.first_failed.map(|i| self.lines + i + 1);
+            self.first_failed = block.first_failed.map(|i| self.lines + i + 1);
         }
-        self.lines += piece.lines;
-        self.requests += piece.requests;
-        self.failed += piece.failed;
+        self.lines += block.lines;
+        self.requests += block.requests;
+        self.failed += block.failed;
     }
 }
 
-/// Reads, decides and writes chunk after chunk, overlapping I/O with deciding. `workers` holds
-/// an evaluator for each thread of `pool`.
-fn pipeline<F: Resolve>(
+/// Reads, decides on `jobs` worker threads and writes, block after block, in input order.
+fn pipeline<F: Resolve + Copy>(
     reader: &mut dyn Read,
     out: &mut dyn Write,
-    pool: &rayon::ThreadPool,
-    workers: &Workers<F>,
+    jobs: usize,
+    resolve: F,
+) -> anyhow::Result<Totals> {
+    let jobs = jobs.max(1);
+    let (to_workers, queue) = mpsc::channel::<Block>();
+    let (to_writer, decided) = mpsc::channel::<Block>();
+    let queue = Mutex::new(queue);
+    std::thread::scope(|s| {
+        for i in 0..jobs {
+            let queue = &queue;
+            let to_writer = to_writer.clone();
+            std::thread::Builder::new()
+                .name(format!("orgctl-batch-{i}"))
+                .spawn_scoped(s, move || work(queue, &to_writer, resolve))
+                .context("starting worker threads")?;
+        }
+        drop(to_writer);
+        let totals = feed_and_write(reader, out, jobs, &to_workers, &decided);
+        // Closing the queue, error or not, lets the workers finish.
+        drop(to_workers);
+        totals
+    })
+}
+
+/// A worker: decides the blocks it takes from `queue` until the queue closes.
+fn work<F: Resolve>(queue: &Mutex<Receiver<Block>>, to_writer: &Sender<Block>, resolve: F) {
+    let mut evaluator = Evaluator::new(resolve);
+    loop {
+        // The lock is held only while waiting for the next block.
+        let next = queue.lock().unwrap_or_else(PoisonError::into_inner).recv();
+        let Ok(mut block) = next else { return };
+        // A bug that panics while deciding must not leave the writer waiting for this block.
+        block.crashed = catch_unwind(AssertUnwindSafe(|| block.decide(&mut evaluator))).is_err();
+        let crashed = block.crashed;
+        if to_writer.send(block).is_err() || crashed {
+            return;
+        }
+    }
+}
+
+/// The main thread's part: reads blocks while fewer than the limit are in flight, and writes
+/// the decided ones in input order.
+fn feed_and_write(
+    reader: &mut dyn Read,
+    out: &mut dyn Write,
+    jobs: usize,
+    to_workers: &Sender<Block>,
+    decided: &Receiver<Block>,
 ) -> anyhow::Result<Totals> {
     let mut totals = Totals::default();
-    let mut current = Chunk::default();
-    let mut next = Chunk::default();
+    let mut spare: Vec<Block> = Vec::new();
+    let mut in_flight = 0usize;
+    let limit = jobs * BLOCKS_PER_WORKER;
     let mut carry = Vec::new();
-    let mut eof = current.fill(reader, &mut carry)?;
-    let mut done: Vec<Piece> = Vec::new();
-    while !current.bytes.is_empty() {
-        let (pieces, io) = std::thread::scope(|s| {
-            let decided = s.spawn(|| pool.install(|| current.decide(workers)));
-            let io = (|| -> anyhow::Result<bool> {
-                write_pieces(out, &done)?;
-                if eof {
-                    next.bytes.clear();
-                    Ok(true)
-                } else {
-                    Ok(next.fill(reader, &mut carry)?)
-                }
-            })();
-            (decided.join(), io)
-        });
-        let pieces = pieces.map_err(|_| anyhow::anyhow!("a worker thread failed"))?;
-        eof = io?;
-        for piece in &pieces {
-            totals.add(piece);
-        }
-        done = pieces;
-        std::mem::swap(&mut current, &mut next);
-    }
-    write_pieces(out, &done)?;
-    Ok(totals)
-}
-
-/// Writes the pieces' output in order, in as few writes as the output takes.
-fn write_pieces(out: &mut dyn Write, pieces: &[Piece]) -> anyhow::Result<()> {
-    let mut slices: Vec<IoSlice<'_>> = pieces
-        .iter()
-        .filter(|p| !p.out.is_empty())
-        .map(|p| IoSlice::new(&p.out))
-        .collect();
-    let mut rest = slices.as_mut_slice();
-    while !rest.is_empty() {
-        match out.write_vectored(rest) {
-            Ok(0) => {
-                return Err(io::Error::from(io::ErrorKind::WriteZero)).context("writing to stdout");
+    let mut eof = false;
+    let mut sent = 0u64;
+    let mut written = 0u64;
+    let mut waiting: BTreeMap<u64, Block> = BTreeMap::new();
+    loop {
+        while !eof && in_flight < limit {
+            let mut block = spare.pop().unwrap_or_default();
+            eof = block.fill(reader, &mut carry)?;
+            if block.input.is_empty() {
+                spare.push(block);
+                break;
             }
-            Ok(n) => IoSlice::advance_slices(&mut rest, n),
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e).context("writing to stdout"),
+            block.seq = sent;
+            sent += 1;
+            in_flight += 1;
+            to_workers
+                .send(block)
+                .map_err(|_| anyhow!("the worker threads stopped"))?;
+        }
+        if written == sent {
+            return Ok(totals);
+        }
+        let block = decided
+            .recv()
+            .map_err(|_| anyhow!("the worker threads stopped"))?;
+        if block.crashed {
+            return Err(anyhow!(
+                "a worker thread failed while deciding lines {} and after",
+                totals.lines + 1
+            ));
+        }
+        waiting.insert(block.seq, block);
+        while let Some(block) = waiting.remove(&written) {
+            out.write_all(&block.out).context("writing to stdout")?;
+            totals.add(&block);
+            written += 1;
+            in_flight -= 1;
+            spare.push(block);
         }
     }
-    Ok(())
 }
 
-/// Whole lines read from the input (the last one of the input may lack its newline).
+/// Consecutive whole lines of the input (the last one of the input may lack its newline) and
+/// what deciding them gave.
 #[derive(Debug, Default)]
-struct Chunk {
-    bytes: Vec<u8>,
-}
-
-impl Chunk {
-    /// Reads about [`CHUNK_BYTES`] of whole lines, starting with `carry` (the start of a line
-    /// the previous chunk cut off) and leaving the start of the next line in it. `true` at the
-    /// end of the input.
-    fn fill(&mut self, reader: &mut dyn Read, carry: &mut Vec<u8>) -> io::Result<bool> {
-        self.bytes.clear();
-        self.bytes.append(carry);
-        let mut last_newline = memchr::memrchr(b'\n', &self.bytes);
-        loop {
-            let start = self.bytes.len();
-            // Straight into the chunk: whatever is read up to the block's size, or to the end.
-            let n = Read::take(&mut *reader, READ_BYTES as u64).read_to_end(&mut self.bytes)?;
-            if let Some(i) = self
-                .bytes
-                .get(start..)
-                .and_then(|b| memchr::memrchr(b'\n', b))
-            {
-                last_newline = Some(start + i);
-            }
-            if n < READ_BYTES {
-                return Ok(true);
-            }
-            if self.bytes.len() >= CHUNK_BYTES
-                && let Some(end) = last_newline
-            {
-                carry.extend_from_slice(self.bytes.get(end + 1..).unwrap_or_default());
-                self.bytes.truncate(end + 1);
-                return Ok(false);
-            }
-        }
-    }
-
-    /// Decides every line, in parallel, keeping the order, each thread with its evaluator.
-    fn decide<F: Resolve>(&self, workers: &Workers<F>) -> Vec<Piece> {
-        // Cut into pieces after a newline at or past every PIECE_BYTES.
-        let mut bounds = vec![0];
-        let mut at = 0;
-        while at < self.bytes.len() {
-            let probe = at + PIECE_BYTES;
-            at = match self
-                .bytes
-                .get(probe..)
-                .and_then(|b| memchr::memchr(b'\n', b))
-            {
-                Some(i) => probe + i + 1,
-                None => self.bytes.len(),
-            };
-            bounds.push(at);
-        }
-        bounds
-            .par_windows(2)
-            .map(|w| {
-                let (start, end) = match *w {
-                    [start, end] => (start, end),
-                    _ => (0, 0),
-                };
-                let bytes = self.bytes.get(start..end).unwrap_or_default();
-                let mut evaluator = workers.current();
-                let mut piece = Piece {
-                    out: Vec::with_capacity(bytes.len() / 2),
-                    ..Piece::default()
-                };
-                let mut rest = bytes;
-                while !rest.is_empty() {
-                    let (line, after) = match memchr::memchr(b'\n', rest) {
-                        Some(i) => (rest.get(..i), rest.get(i + 1..)),
-                        None => (Some(rest), None),
-                    };
-                    piece.line(line.unwrap_or_default(), &mut evaluator);
-                    rest = after.unwrap_or_default();
-                }
-                piece
-            })
-            .collect()
-    }
-}
-
-/// How lines find policies given by name.
-trait Resolve: Fn(&str) -> Result<CompiledPolicy, String> + Send {}
-
-impl<F: Fn(&str) -> Result<CompiledPolicy, String> + Send> Resolve for F {}
-
-/// An evaluator for each thread of the pool, kept for the whole run so that each keeps the
-/// policy sets it has compiled.
-struct Workers<F> {
-    /// By the pool's thread index.
-    threads: Vec<Mutex<Evaluator<F>>>,
-    /// For a thread outside the pool (none, in practice).
-    other: Mutex<Evaluator<F>>,
-}
-
-impl<F: Resolve> Workers<F> {
-    /// The calling thread's evaluator. Only this thread locks it, and it runs no other task
-    /// while it holds it, so the lock is never contended.
-    fn current(&self) -> MutexGuard<'_, Evaluator<F>> {
-        rayon::current_thread_index()
-            .and_then(|i| self.threads.get(i))
-            .unwrap_or(&self.other)
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
-/// The output of consecutive lines.
-#[derive(Debug, Default)]
-struct Piece {
+struct Block {
+    /// Position in the input, counted in blocks.
+    seq: u64,
+    input: Vec<u8>,
+    /// One output line per request line.
     out: Vec<u8>,
     /// Lines, blank ones included.
     lines: usize,
     requests: usize,
     failed: usize,
-    /// 0-based index in the piece of the first line that failed.
+    /// 0-based index in the block of the first line that failed.
     first_failed: Option<usize>,
+    /// Deciding panicked: a bug, reported as an error of the whole run.
+    crashed: bool,
 }
 
-impl Piece {
+impl Block {
+    /// Reads about [`BLOCK_BYTES`] of whole lines, starting with `carry` (the start of a line
+    /// the previous block cut off) and leaving the start of the next line in it. `true` at the
+    /// end of the input.
+    fn fill(&mut self, reader: &mut dyn Read, carry: &mut Vec<u8>) -> io::Result<bool> {
+        let bytes = &mut self.input;
+        bytes.clear();
+        bytes.append(carry);
+        let mut last_newline = memchr::memrchr(b'\n', bytes);
+        loop {
+            let start = bytes.len();
+            // Straight into the block: whatever is read up to the block's size, or to the end.
+            let n = Read::take(&mut *reader, BLOCK_BYTES as u64).read_to_end(bytes)?;
+            if let Some(i) = bytes.get(start..).and_then(|b| memchr::memrchr(b'\n', b)) {
+                last_newline = Some(start + i);
+            }
+            if n < BLOCK_BYTES {
+                return Ok(true);
+            }
+            if bytes.len() >= BLOCK_BYTES
+                && let Some(end) = last_newline
+            {
+                carry.extend_from_slice(bytes.get(end + 1..).unwrap_or_default());
+                bytes.truncate(end + 1);
+                return Ok(false);
+            }
+        }
+    }
+
+    /// Decides every line of the block into its output, in order.
+    fn decide<F: Resolve>(&mut self, evaluator: &mut Evaluator<F>) {
+        self.out.clear();
+        self.lines = 0;
+        self.requests = 0;
+        self.failed = 0;
+        self.first_failed = None;
+        let input = std::mem::take(&mut self.input);
+        let mut rest = input.as_slice();
+        while !rest.is_empty() {
+            let (line, after) = match memchr::memchr(b'\n', rest) {
+                Some(i) => (rest.get(..i), rest.get(i + 1..)),
+                None => (Some(rest), None),
+            };
+            self.line(line.unwrap_or_default(), evaluator);
+            rest = after.unwrap_or_default();
+        }
+        self.input = input;
+    }
+
     /// Decides one line (without its newline) and appends its output line.
     fn line<F: Resolve>(&mut self, line: &[u8], evaluator: &mut Evaluator<F>) {
         let index = self.lines;
@@ -303,6 +282,11 @@ impl Piece {
         }
     }
 }
+
+/// How lines find policies given by name.
+trait Resolve: Fn(&str) -> Result<CompiledPolicy, String> + Send {}
+
+impl<F: Fn(&str) -> Result<CompiledPolicy, String> + Send> Resolve for F {}
 
 /// The policies of `--policies DIR`, by name, each compiled once.
 #[derive(Debug, Default)]
