@@ -163,8 +163,38 @@ function levelList(value, where) {
   return value.map((level, i) => policyList(level, `${where}[${i}]`))
 }
 
+// A policy named in many lines is the same object each time (namedPolicyCache): it is
+// validated and loaded once per role, as a tool built on iam-simulate would.
+const validated = new WeakMap()
+const loaded = new WeakMap()
+
+function once(cache, doc, key, make) {
+  let byKey = cache.get(doc)
+  if (byKey === undefined) {
+    byKey = new Map()
+    cache.set(doc, byKey)
+  }
+  let value = byKey.get(key)
+  if (value === undefined) {
+    value = make()
+    byKey.set(key, value)
+  }
+  return value
+}
+
+function load(doc, name) {
+  return once(loaded, doc, name, () => loadPolicy(doc, { name }))
+}
+
 function checkPolicy(doc, validator, where) {
   if (!opts.validatePolicies) return
+  once(validated, doc, validator, () => {
+    validate(doc, validator, where)
+    return true
+  })
+}
+
+function validate(doc, validator, where) {
   const errors = validator(doc)
   if (errors.length > 0) {
     const first = errors
@@ -301,21 +331,21 @@ async function evaluateCore(req) {
   )
   const analysis = authorize({
     request,
-    sessionPolicy: r.session ? loadPolicy(r.session, { name: 'SessionPolicy' }) : undefined,
-    identityPolicies: r.identity.map((p, i) => loadPolicy(p, { name: `identity-${i}` })),
+    sessionPolicy: r.session ? load(r.session, 'SessionPolicy') : undefined,
+    identityPolicies: r.identity.map((p, i) => load(p, `identity-${i}`)),
     serviceControlPolicies: r.scps.map((lvl, i) => ({
       orgIdentifier: `scp-level-${i}`,
-      policies: lvl.map((p, j) => loadPolicy(p, { name: `scp-${i}-${j}` }))
+      policies: lvl.map((p, j) => load(p, `scp-${i}-${j}`))
     })),
     resourceControlPolicies: r.rcps.map((lvl, i) => ({
       orgIdentifier: `rcp-level-${i}`,
       policies: [
-        loadPolicy(RCP_FULL_AWS_ACCESS, { name: RCP_FULL_AWS_ACCESS_NAME }),
-        ...lvl.map((p, j) => loadPolicy(p, { name: `rcp-${i}-${j}` }))
+        load(RCP_FULL_AWS_ACCESS, RCP_FULL_AWS_ACCESS_NAME),
+        ...lvl.map((p, j) => load(p, `rcp-${i}-${j}`))
       ]
     })),
-    resourcePolicy: r.resourcePolicy ? loadPolicy(r.resourcePolicy, { name: 'ResourcePolicy' }) : undefined,
-    permissionBoundaries: r.boundary ? [loadPolicy(r.boundary, { name: 'PermissionsBoundary' })] : undefined,
+    resourcePolicy: r.resourcePolicy ? load(r.resourcePolicy, 'ResourcePolicy') : undefined,
+    permissionBoundaries: r.boundary ? [load(r.boundary, 'PermissionsBoundary')] : undefined,
     vpcEndpointPolicies: undefined,
     simulationParameters: strictParameters,
     serviceSettings: { s3: { blockPublicAccess: undefined } }

@@ -71,6 +71,7 @@ if not OPTS.infer_context:
     qi._infer_condition_keys = lambda principal, current_keys: CaseInsensitiveDict()
 
 _named_policies = {}
+_normalized_named = {}
 
 
 def _stringify_condition_value(v):
@@ -97,6 +98,16 @@ def _normalize_policy(doc):
 
 
 def resolve_policy(p, where):
+    if isinstance(p, str):
+        # A named policy is read and normalized once, as a tool built on pmapper would.
+        ready = _normalized_named.get(p)
+        if ready is None:
+            ready = _normalized_named[p] = _resolve_policy(p, where)
+        return ready
+    return _resolve_policy(p, where)
+
+
+def _resolve_policy(p, where):
     if isinstance(p, str):
         if OPTS.policies is None:
             raise LineError(f'{where}: policy name "{p}" given but no --policies DIR')
