@@ -544,9 +544,11 @@ Examples:
   orgctl lint --type scp examples/docustack/policies
   orgctl lint --type identity --format sarif policies/ > orgctl.sarif
   orgctl lint --type scp --scp-dialect legacy --limits legacy old-scps/*.json
+  orgctl lint --scp policies/scps --rcp policies/rcps --resource policies/buckets
   orgctl lint --explain region-deny
 
-Directories are searched for *.json files. Findings follow IAM Access Analyzer: type
+Directories are searched for *.json files. --identity, --resource, --scp and --rcp
+lint policies of several types in one run, reported after the PATH arguments. Findings follow IAM Access Analyzer: type
 (ERROR, SECURITY_WARNING, WARNING, SUGGESTION), issue code, message, hint, and the
 file:line:column of the element.
 
@@ -560,12 +562,47 @@ Exit status:
 #[command(after_help = LINT_AFTER_HELP)]
 pub struct LintArgs {
     /// Policy files, or directories to search for *.json files.
-    #[arg(value_name = "PATH", required_unless_present = "explain")]
+    #[arg(
+        value_name = "PATH",
+        required_unless_present_any = ["explain", "identity_paths", "resource_paths", "scp_paths", "rcp_paths"]
+    )]
     pub paths: Vec<PathBuf>,
 
-    /// The kind of policy.
+    /// The kind of policy the PATH arguments hold.
     #[arg(long = "type", value_name = "TYPE", value_enum, default_value_t = PolicyTypeArg::Identity)]
     pub policy_type: PolicyTypeArg,
+
+    /// Identity policies to lint with the others, whatever --type says (repeatable).
+    #[arg(
+        long = "identity",
+        value_name = "PATH",
+        help_heading = "Policies of other types"
+    )]
+    pub identity_paths: Vec<PathBuf>,
+
+    /// Resource policies to lint with the others (repeatable).
+    #[arg(
+        long = "resource",
+        value_name = "PATH",
+        help_heading = "Policies of other types"
+    )]
+    pub resource_paths: Vec<PathBuf>,
+
+    /// Service control policies to lint with the others (repeatable).
+    #[arg(
+        long = "scp",
+        value_name = "PATH",
+        help_heading = "Policies of other types"
+    )]
+    pub scp_paths: Vec<PathBuf>,
+
+    /// Resource control policies to lint with the others (repeatable).
+    #[arg(
+        long = "rcp",
+        value_name = "PATH",
+        help_heading = "Policies of other types"
+    )]
+    pub rcp_paths: Vec<PathBuf>,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = LintFormat::Human)]

@@ -16,11 +16,13 @@ use crate::error::CliError;
 use crate::printer::Printer;
 use crate::render;
 
-/// One linted file: its path as shown, its text, and its findings.
+/// One linted file: its path as shown, its type, its text, and its findings.
 #[derive(Debug)]
 pub struct LintedFile {
     /// The path as given or found.
     pub path: String,
+    /// The kind of policy it was linted as.
+    pub policy_type: PolicyType,
     /// The file's text (lossily decoded when it is not UTF-8).
     pub source: String,
     /// Line starts, for positions.
@@ -44,18 +46,35 @@ pub fn run(args: &LintArgs, printer: &Printer) -> Result<ExitCode, CliError> {
     }
     let catalog = Catalog::embedded().context("the embedded AWS catalog is damaged")?;
     let options = options(args);
-    let files = collect(&args.paths)?;
+    let files = files(args)?;
+    // One set of options per type, the same but for the type.
+    let for_type = |policy_type: PolicyType| {
+        let mut options = options.clone();
+        options.policy_type = policy_type;
+        options
+    };
+    let by_type = [
+        PolicyType::Identity,
+        PolicyType::Resource,
+        PolicyType::Scp,
+        PolicyType::Rcp,
+    ]
+    .map(for_type);
     // Files are independent: lint them on every core, keeping their order.
     let linted = files
         .par_iter()
-        .map(|path| {
+        .map(|(path, policy_type)| {
             let bytes =
                 std::fs::read(path).with_context(|| format!("cannot read `{}`", path.display()))?;
             let source = match String::from_utf8(bytes) {
                 Ok(s) => s,
                 Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
             };
-            let report = orgctl_lint::lint_with(&source, &options, catalog);
+            let options = by_type
+                .iter()
+                .find(|o| o.policy_type == *policy_type)
+                .unwrap_or(&options);
+            let report = orgctl_lint::lint_with(&source, options, catalog);
             // Positions are only needed for findings.
             let lines = if report.findings.is_empty() {
                 LineIndex::new("")
@@ -64,6 +83,7 @@ pub fn run(args: &LintArgs, printer: &Printer) -> Result<ExitCode, CliError> {
             };
             Ok(LintedFile {
                 path: path.display().to_string(),
+                policy_type: *policy_type,
                 lines,
                 source,
                 findings: report.findings,
@@ -112,14 +132,17 @@ pub fn run(args: &LintArgs, printer: &Printer) -> Result<ExitCode, CliError> {
     })
 }
 
-fn options(args: &LintArgs) -> LintOptions {
-    let policy_type = match args.policy_type {
+fn policy_type(arg: PolicyTypeArg) -> PolicyType {
+    match arg {
         PolicyTypeArg::Identity => PolicyType::Identity,
         PolicyTypeArg::Resource => PolicyType::Resource,
         PolicyTypeArg::Scp => PolicyType::Scp,
         PolicyTypeArg::Rcp => PolicyType::Rcp,
-    };
-    let mut options = LintOptions::new(policy_type);
+    }
+}
+
+fn options(args: &LintArgs) -> LintOptions {
+    let mut options = LintOptions::new(policy_type(args.policy_type));
     options.scp_dialect = match args.scp_dialect {
         DialectArg::Current => ScpDialect::Current,
         DialectArg::Legacy => ScpDialect::Legacy,
@@ -134,6 +157,23 @@ fn options(args: &LintArgs) -> LintOptions {
         }
     }
     options
+}
+
+/// Every file to lint with its type: the PATH arguments as `--type` says, then the paths of
+/// `--identity`, `--resource`, `--scp` and `--rcp`.
+fn files(args: &LintArgs) -> Result<Vec<(PathBuf, PolicyType)>, CliError> {
+    let groups = [
+        (&args.paths, policy_type(args.policy_type)),
+        (&args.identity_paths, PolicyType::Identity),
+        (&args.resource_paths, PolicyType::Resource),
+        (&args.scp_paths, PolicyType::Scp),
+        (&args.rcp_paths, PolicyType::Rcp),
+    ];
+    let mut out = Vec::new();
+    for (paths, policy_type) in groups {
+        out.extend(collect(paths)?.into_iter().map(|p| (p, policy_type)));
+    }
+    Ok(out)
 }
 
 /// The files to lint: files as given, directories searched for `*.json`, sorted.

@@ -114,8 +114,23 @@ fn summary_line(files: &[LintedFile]) -> String {
     };
     let plural =
         |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    // Which types the files were linted as, when they were not all of one.
+    let mut types: Vec<(&str, usize)> = Vec::new();
+    for file in files {
+        let name = file.policy_type.as_str();
+        match types.iter_mut().find(|(t, _)| *t == name) {
+            Some((_, n)) => *n += 1,
+            None => types.push((name, 1)),
+        }
+    }
+    let types = if types.len() > 1 {
+        let parts: Vec<String> = types.iter().map(|(t, n)| format!("{n} {t}")).collect();
+        format!(" ({})", parts.join(", "))
+    } else {
+        String::new()
+    };
     format!(
-        "{} linted: {}, {}, {}, {}",
+        "{}{types} linted: {}, {}, {}, {}",
         plural(files.len(), "file", "files"),
         plural(count(FindingType::Error), "error", "errors"),
         plural(
@@ -169,6 +184,7 @@ impl Serialize for JsonFiles<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_seq(self.0.iter().map(|file| JsonFile {
             path: &file.path,
+            policy_type: file.policy_type.as_str(),
             findings: JsonFindings(file),
         }))
     }
@@ -177,6 +193,7 @@ impl Serialize for JsonFiles<'_> {
 #[derive(Serialize)]
 struct JsonFile<'a> {
     path: &'a str,
+    policy_type: &'a str,
     findings: JsonFindings<'a>,
 }
 

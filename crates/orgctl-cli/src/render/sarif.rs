@@ -65,7 +65,11 @@ pub fn document(files: &[LintedFile], catalog: &Catalog) -> Value {
                         },
                     },
                 }],
-                "properties": {"findingType": f.finding_type.as_str(), "rule": f.rule},
+                "properties": {
+                    "findingType": f.finding_type.as_str(),
+                    "rule": f.rule,
+                    "policyType": file.policy_type.as_str(),
+                },
             }));
         }
     }

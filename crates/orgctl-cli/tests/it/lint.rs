@@ -185,3 +185,153 @@ fn explain_prints_rule_docs() {
     let bad = orgctl(dir.path(), &["lint", "--explain", "nope"], None);
     assert_eq!(bad.code, 2);
 }
+
+/// An RCP that allows: RCPs only deny (RCPFullAWSAccess aside).
+const ALLOWING_RCP: &str = r#"{
+  "Version": "2012-10-17",
+  "Statement": [
+    {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}
+  ]
+}
+"#;
+
+/// A bucket policy that lets anyone read.
+const PUBLIC_BUCKET: &str = r#"{
+  "Version": "2012-10-17",
+  "Statement": [
+    {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::docs/*"}
+  ]
+}
+"#;
+
+/// Each file's findings by path, from a JSON document of `lint`.
+fn findings_by_path(stdout: &str) -> Vec<(String, String, Vec<String>)> {
+    let doc: serde_json::Value = serde_json::from_str(stdout).expect("JSON on stdout");
+    doc["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|f| {
+            let findings = f["findings"].as_array().expect("findings");
+            (
+                f["path"].as_str().expect("path").to_owned(),
+                f["policy_type"].as_str().expect("policy type").to_owned(),
+                findings
+                    .iter()
+                    .map(|x| format!("{} {}", x["issue_code"], x["location"]["start"]))
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+/// Files of every type linted in one run get what a run per type gives them, each reported
+/// with its type, in the order PATH arguments, --identity, --resource, --scp, --rcp.
+#[test]
+fn one_run_lints_policies_of_several_types() {
+    let dir = temp_dir(&[
+        ("scps/broken.json", BROKEN_SCP),
+        ("scps/clean.json", CLEAN_SCP),
+        ("rcps/allow.json", ALLOWING_RCP),
+        ("buckets/docs.json", PUBLIC_BUCKET),
+        ("identity/broken.json", BROKEN_SCP),
+    ]);
+    let mixed = orgctl(
+        dir.path(),
+        &[
+            "lint",
+            "--format",
+            "json",
+            "--rcp",
+            "rcps",
+            "--scp",
+            "scps",
+            "identity/broken.json",
+            "--resource",
+            "buckets/docs.json",
+        ],
+        None,
+    );
+    assert_eq!(mixed.code, 1, "{}", mixed.stderr);
+    let mixed = findings_by_path(&mixed.stdout);
+    let mut separate = Vec::new();
+    for (kind, path) in [
+        ("identity", "identity/broken.json"),
+        ("resource", "buckets/docs.json"),
+        ("scp", "scps"),
+        ("rcp", "rcps"),
+    ] {
+        let out = orgctl(
+            dir.path(),
+            &["lint", "--type", kind, "--format", "json", path],
+            None,
+        );
+        separate.extend(findings_by_path(&out.stdout));
+    }
+    assert_eq!(mixed, separate);
+    let types: Vec<(&str, &str)> = mixed
+        .iter()
+        .map(|(path, kind, _)| (path.as_str(), kind.as_str()))
+        .collect();
+    assert_eq!(
+        types,
+        [
+            ("identity/broken.json", "identity"),
+            ("buckets/docs.json", "resource"),
+            ("scps/broken.json", "scp"),
+            ("scps/clean.json", "scp"),
+            ("rcps/allow.json", "rcp"),
+        ]
+    );
+    // The same text is judged by its type: `Principal` is an SCP error only.
+    let has = |path: &str, code: &str| {
+        mixed
+            .iter()
+            .any(|(p, _, f)| p == path && f.iter().any(|x| x.contains(code)))
+    };
+    assert!(has("scps/broken.json", "SCP_SYNTAX_ERROR_PRINCIPAL"));
+    assert!(!has("identity/broken.json", "SCP_SYNTAX_ERROR_PRINCIPAL"));
+    assert!(
+        mixed
+            .iter()
+            .any(|(p, _, f)| p == "rcps/allow.json" && !f.is_empty())
+    );
+
+    // Human output counts the files of each type; SARIF carries each result's type.
+    let human = orgctl(
+        dir.path(),
+        &["lint", "--scp", "scps", "--rcp", "rcps/allow.json"],
+        None,
+    );
+    let summary = human.stdout.lines().last().expect("a summary line");
+    assert!(
+        summary.starts_with("3 files (2 scp, 1 rcp) linted: "),
+        "{summary}"
+    );
+    let sarif = orgctl(
+        dir.path(),
+        &[
+            "lint", "--format", "sarif", "--scp", "scps", "--rcp", "rcps",
+        ],
+        None,
+    );
+    let doc: serde_json::Value = serde_json::from_str(&sarif.stdout).expect("SARIF on stdout");
+    let results = doc["runs"][0]["results"].as_array().expect("results");
+    for r in results {
+        let uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .expect("uri");
+        let expected = if uri.starts_with("rcps/") {
+            "rcp"
+        } else {
+            "scp"
+        };
+        assert_eq!(r["properties"]["policyType"], expected, "{uri}");
+    }
+    assert!(
+        results
+            .iter()
+            .any(|r| r["properties"]["policyType"] == "rcp")
+    );
+    validate_sarif(&dir.path().join("mixed.sarif"), &sarif.stdout);
+}
