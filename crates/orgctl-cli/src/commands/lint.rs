@@ -97,9 +97,8 @@ pub fn run(args: &LintArgs, printer: &Printer) -> Result<ExitCode, CliError> {
             out.write_all(render::findings::human(printer, &linted).as_bytes())?;
         }
         LintFormat::Json => {
-            let doc = render::findings::json(&linted, &options);
             // A closed stdout stays an I/O error (`orgctl ... | head` is not a failure).
-            serde_json::to_writer_pretty(&mut out, &doc).map_err(std::io::Error::from)?;
+            render::findings::write_json(&mut out, &linted, &options)?;
             writeln!(out)?;
         }
         LintFormat::Sarif => {

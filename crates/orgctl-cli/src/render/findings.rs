@@ -145,7 +145,12 @@ fn summary_line(files: &[LintedFile]) -> String {
 
 /// The findings as one JSON document (schema in docs/lint.md), ready to serialize: written
 /// straight from the findings, without building a `serde_json::Value` first.
-pub fn json<'a>(files: &'a [LintedFile], options: &LintOptions) -> impl Serialize + 'a {
+#[cfg(test)]
+fn json<'a>(files: &'a [LintedFile], options: &LintOptions) -> impl Serialize + 'a {
+    json_parts(files, options)
+}
+
+fn json_parts<'a>(files: &'a [LintedFile], options: &LintOptions) -> JsonDocument<'a> {
     let count = |t: FindingType| {
         files
             .iter()
@@ -168,6 +173,67 @@ pub fn json<'a>(files: &'a [LintedFile], options: &LintOptions) -> impl Serializ
             },
         },
     }
+}
+
+/// Writes the document [`json`] describes, byte for byte as `serde_json::to_writer_pretty`
+/// writes it, with each file's part rendered on every core: over thousands of files, writing
+/// them one after the other would be the slowest step left.
+pub fn write_json(
+    out: &mut dyn std::io::Write,
+    files: &[LintedFile],
+    options: &LintOptions,
+) -> std::io::Result<()> {
+    use rayon::prelude::*;
+
+    /// `value` pretty-printed, every line after the first indented by `indent` more spaces.
+    fn pretty(value: &impl Serialize, indent: &[u8]) -> std::io::Result<Vec<u8>> {
+        let text = serde_json::to_vec_pretty(value).map_err(std::io::Error::from)?;
+        let mut out = Vec::with_capacity(text.len() + text.len() / 8);
+        // JSON strings escape their newlines: every newline here is between two lines.
+        for (i, line) in text.split(|&b| b == b'\n').enumerate() {
+            if i > 0 {
+                out.push(b'\n');
+                out.extend_from_slice(indent);
+            }
+            out.extend_from_slice(line);
+        }
+        Ok(out)
+    }
+
+    let JsonDocument {
+        schema_version,
+        policy_type,
+        files: _,
+        summary,
+    } = json_parts(files, options);
+    let parts: Vec<Vec<u8>> = files
+        .par_iter()
+        .map(|file| {
+            pretty(
+                &JsonFile {
+                    path: &file.path,
+                    policy_type: file.policy_type.as_str(),
+                    findings: JsonFindings(file),
+                },
+                b"    ",
+            )
+        })
+        .collect::<std::io::Result<_>>()?;
+    let policy_type = serde_json::to_string(policy_type).map_err(std::io::Error::from)?;
+    write!(
+        out,
+        "{{\n  \"schema_version\": {schema_version},\n  \"policy_type\": {policy_type},\n  \"files\": ["
+    )?;
+    for (i, part) in parts.iter().enumerate() {
+        out.write_all(if i == 0 { b"\n    " } else { b",\n    " })?;
+        out.write_all(part)?;
+    }
+    if !parts.is_empty() {
+        out.write_all(b"\n  ")?;
+    }
+    out.write_all(b"],\n  \"summary\": ")?;
+    out.write_all(&pretty(&summary, b"  ")?)?;
+    out.write_all(b"\n}")
 }
 
 #[derive(Serialize)]
@@ -268,4 +334,54 @@ struct ByType {
     warning: usize,
     #[serde(rename = "SUGGESTION")]
     suggestion: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::expect_used, reason = "test code")]
+
+    use orgctl_catalog::Catalog;
+    use orgctl_lint::{LintOptions, PolicyType};
+    use orgctl_policy::LineIndex;
+
+    use super::{json, write_json};
+    use crate::commands::lint::LintedFile;
+
+    fn linted(path: &str, source: &str, options: &LintOptions) -> LintedFile {
+        let catalog = Catalog::embedded().expect("catalog");
+        let report = orgctl_lint::lint_with(source, options, catalog);
+        LintedFile {
+            path: path.to_owned(),
+            policy_type: options.policy_type,
+            lines: LineIndex::new(source),
+            source: source.to_owned(),
+            findings: report.findings,
+        }
+    }
+
+    /// The document written part by part is the one serde writes whole.
+    #[test]
+    fn write_json_writes_what_serde_writes() {
+        let options = LintOptions::new(PolicyType::Scp);
+        let broken = r#"{"Statement": [{"Sid": "x\"y", "Effect": "Deny", "Principal": "*",
+            "NotAction": ["s3:GetObjekt", "iam:*"], "Resource": "arn:aws:s3:::${Bucket}/é"}]}"#;
+        let clean = r#"{"Version": "2012-10-17", "Statement": {"Effect": "Deny", "Action": "cloudtrail:StopLogging", "Resource": "*"}}"#;
+        let files = [
+            linted("a/broken.json", broken, &options),
+            linted("b\\odd \"name\".json", clean, &options),
+            linted("c/not-json.json", "{ // comment\n", &options),
+        ];
+        assert!(!files[0].findings.is_empty());
+        for n in 0..=files.len() {
+            let files = &files[..n];
+            let mut expected = Vec::new();
+            serde_json::to_writer_pretty(&mut expected, &json(files, &options)).expect("serde");
+            let mut written = Vec::new();
+            write_json(&mut written, files, &options).expect("written");
+            assert_eq!(
+                String::from_utf8_lossy(&written),
+                String::from_utf8_lossy(&expected)
+            );
+        }
+    }
 }

@@ -63,7 +63,7 @@ use orgctl_policy::{OperatorFamily, Span, Statement};
 use super::Rule;
 use crate::context::LintContext;
 use crate::finding::FindingType;
-use crate::util::{FxHashMap, FxHashSet, closest};
+use crate::util::{FxHashSet, closest};
 
 /// The rule.
 pub const RULE: Rule = Rule {
@@ -326,7 +326,7 @@ fn check_arn(
     let mut candidates = 0;
     let mut example = "";
     let (mut none_has_region, mut all_have_region, mut none_has_account) = (true, true, true);
-    for f in index.formats.get(service.as_ref()).into_iter().flatten() {
+    for f in index.formats_of(service.as_ref()) {
         if overlap(&resource_tokens, f.resource_tokens(), scratch) {
             if candidates == 0 {
                 example = f.full;
@@ -466,11 +466,15 @@ impl ArnFormat<'_> {
     }
 }
 
-/// The ARN formats of the catalog by service field (lower case).
+/// The ARN formats of the catalog by service field (lower case): one sorted table, so that
+/// building it is one pass and one sort over the catalog's formats, with no hashing.
 #[derive(Debug)]
 struct ArnIndex<'c> {
     catalog: &'c Catalog,
-    formats: FxHashMap<Cow<'c, str>, Vec<ArnFormat<'c>>>,
+    /// The service field of each entry of `formats`, lower case, sorted.
+    keys: Vec<Cow<'c, str>>,
+    /// The formats, those of one service in catalog order.
+    formats: Vec<ArnFormat<'c>>,
     /// Every service name ARNs use (action prefixes and format services), lower case,
     /// sorted: built when a suggestion needs it.
     services: OnceLock<Vec<String>>,
@@ -480,7 +484,17 @@ impl<'c> ArnIndex<'c> {
     /// Whether ARNs use the service `lower` (lower case): an action prefix, or the service of
     /// an ARN format.
     fn knows(&self, lower: &str) -> bool {
-        self.formats.contains_key(lower) || self.catalog.service(lower).is_some()
+        !self.formats_of(lower).is_empty() || self.catalog.service(lower).is_some()
+    }
+
+    /// The formats whose service field is `lower` (lower case), in catalog order.
+    fn formats_of(&self, lower: &str) -> &[ArnFormat<'c>] {
+        let start = self.keys.partition_point(|k| k.as_ref() < lower);
+        let len = self
+            .keys
+            .get(start..)
+            .map_or(0, |rest| rest.partition_point(|k| k.as_ref() == lower));
+        self.formats.get(start..start + len).unwrap_or_default()
     }
 
     /// Every service name ARNs use, sorted.
@@ -490,7 +504,7 @@ impl<'c> ArnIndex<'c> {
                 .catalog
                 .services()
                 .map(|s| s.prefix().to_ascii_lowercase())
-                .chain(self.formats.keys().map(|s| s.clone().into_owned()))
+                .chain(self.keys.iter().map(|s| s.clone().into_owned()))
                 .collect();
             services.sort_unstable();
             services.dedup();
@@ -499,12 +513,9 @@ impl<'c> ArnIndex<'c> {
     }
 
     fn new(catalog: &'c Catalog) -> Self {
-        let mut seen = FxHashSet::default();
-        let mut formats: FxHashMap<Cow<'c, str>, Vec<ArnFormat<'c>>> = FxHashMap::default();
+        let mut entries: Vec<(Cow<'c, str>, ArnFormat<'c>)> = Vec::new();
+        // The catalog lists each resource type's format once.
         for full in catalog.action_arn_formats() {
-            if !seen.insert(full) {
-                continue;
-            }
             let mut parts = full.splitn(6, ':');
             let (Some(_), Some(_), Some(service), Some(region), Some(account), Some(rest)) = (
                 parts.next(),
@@ -531,10 +542,14 @@ impl<'c> ArnIndex<'c> {
                 resource: rest,
                 resource_tokens: OnceLock::new(),
             };
-            formats.entry(service).or_default().push(format);
+            entries.push((service, format));
         }
+        // Stable: the formats of a service stay in catalog order.
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        let (keys, formats) = entries.into_iter().unzip();
         Self {
             catalog,
+            keys,
             formats,
             services: OnceLock::new(),
         }
@@ -542,9 +557,9 @@ impl<'c> ArnIndex<'c> {
 
     /// Whether the service's formats write `account` literally in the account field.
     fn named_account(&self, service: &str, account: &str) -> bool {
-        self.formats
-            .get(service)
-            .is_some_and(|all| all.iter().any(|f| f.account == account))
+        self.formats_of(service)
+            .iter()
+            .any(|f| f.account == account)
     }
 }
 

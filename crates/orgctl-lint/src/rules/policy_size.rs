@@ -18,7 +18,7 @@
 //! ## References
 //! - AWS Organizations User Guide, quotas; IAM Access Analyzer `POLICY_SIZE_EXCEEDS_SCP_QUOTA`
 
-use orgctl_policy::Size;
+use orgctl_policy::{ConditionValue, Policy, Size};
 
 use super::Rule;
 use crate::context::LintContext;
@@ -41,6 +41,10 @@ fn check(cx: &mut LintContext<'_>) {
     };
     let limit = cx.options.limits.policy_chars;
     let written = Size::of(cx.src);
+    if written.chars <= limit && !minified_may_grow(cx.policy) {
+        // Minified, the policy is no longer than as written: under the quota too.
+        return;
+    }
     let minified = cx.policy.minified_size();
     let head = orgctl_policy::Span::new(cx.policy.span.start, cx.policy.span.start + 1);
     if minified.chars > limit {
@@ -65,5 +69,90 @@ fn check(cx: &mut LintContext<'_>) {
             ),
             "whitespace counts when the policy is sent through the API: send the minified form",
         );
+    }
+}
+
+/// Whether the minified form of `policy` can be longer than its text as written. Writing the
+/// policy out drops whitespace, comments and duplicates, and writes each string with the
+/// fewest escapes JSON allows, so it never adds characters; only a number in a condition can
+/// grow, since it is written as a JSON number reads (`1e3` as `1000.0`).
+pub(crate) fn minified_may_grow(policy: &Policy) -> bool {
+    policy.statements.iter().any(|st| {
+        st.condition.iter().any(|block| {
+            block.entries.iter().any(|e| {
+                e.values
+                    .iter()
+                    .any(|v| matches!(v.node, ConditionValue::Number(_)))
+            })
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        reason = "test code"
+    )]
+
+    use std::path::Path;
+
+    use orgctl_policy::{Policy, Size};
+
+    use super::minified_may_grow;
+
+    fn files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                files(&path, out);
+            } else if path.extension().is_some_and(|e| e == "json") {
+                out.push(path);
+            }
+        }
+    }
+
+    /// The rule skips measuring the minified form when it cannot be longer than the text:
+    /// checked on every policy of the corpora and on texts written to be awkward.
+    #[test]
+    fn minified_is_never_longer_unless_a_number_can_grow() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/policies");
+        let mut paths = Vec::new();
+        files(&root, &mut paths);
+        assert!(paths.len() > 1000, "the corpora are in place");
+        let mut texts: Vec<String> = paths
+            .iter()
+            .map(|p| String::from_utf8_lossy(&std::fs::read(p).unwrap()).into_owned())
+            .collect();
+        texts.extend(
+            [
+                r#"{"Statement":{"Effect":"Allow","Action":"s3:\u0047etObject","Resource":"*"}}"#,
+                r#"{"Statement":[{"Effect":"Deny","Action":["a:b","a:b"],"Resource":"\/x\ud83d\ude00\n"}]}"#,
+                r#"{"Statement":{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":false},"StringEquals":{"k":"é\"\\"}}}}"#,
+                r#"{"Statement":{"Effect":"Allow","Principal":{"AWS":["1","2"]},"Action":"*","Resource":"*"}, "Statement":[]}"#,
+                r#"{"Statement":[{"Action":"s3:*","Resource":"*"},{"Effect":"Deny","Action":"s3:*","Resource":"*"}]}"#,
+            ]
+            .map(str::to_owned),
+        );
+        let mut measured = 0;
+        for text in &texts {
+            let (Some(policy), _) = Policy::parse_with_errors(text) else {
+                continue;
+            };
+            measured += 1;
+            if !minified_may_grow(&policy) {
+                let (minified, written) = (policy.minified_size(), Size::of(text));
+                assert!(minified.chars <= written.chars, "{text}");
+            }
+        }
+        assert!(measured > 1000);
+        // A number can grow: the check is needed.
+        let grows = r#"{"Statement":{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"NumericLessThan":{"k":1e3}}}}"#;
+        let (policy, _) = Policy::parse_with_errors(grows);
+        let policy = policy.unwrap();
+        assert!(minified_may_grow(&policy));
+        assert!(policy.minified_size().chars > Size::of(grows).chars);
     }
 }
