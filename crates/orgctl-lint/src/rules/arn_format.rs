@@ -516,17 +516,32 @@ impl<'c> ArnIndex<'c> {
         let mut entries: Vec<(Cow<'c, str>, ArnFormat<'c>)> = Vec::new();
         // The catalog lists each resource type's format once.
         for full in catalog.action_arn_formats() {
-            let mut parts = full.splitn(6, ':');
-            let (Some(_), Some(_), Some(service), Some(region), Some(account), Some(rest)) = (
-                parts.next(),
-                parts.next(),
-                parts.next(),
-                parts.next(),
-                parts.next(),
-                parts.next(),
+            // The first five colons end the fields before the resource.
+            let mut colons = [0usize; 5];
+            let mut found = 0;
+            for (i, b) in full.bytes().enumerate() {
+                if b == b':'
+                    && let Some(slot) = colons.get_mut(found)
+                {
+                    *slot = i;
+                    found += 1;
+                    if found == colons.len() {
+                        break;
+                    }
+                }
+            }
+            let [_, c2, c3, c4, c5] = colons;
+            let (Some(service), Some(region), Some(account), Some(rest)) = (
+                full.get(c2 + 1..c3),
+                full.get(c3 + 1..c4),
+                full.get(c4 + 1..c5),
+                full.get(c5 + 1..),
             ) else {
                 continue;
             };
+            if found < colons.len() {
+                continue;
+            }
             if service.contains("${") {
                 continue;
             }

@@ -211,6 +211,23 @@ struct Wild<'a> {
     matcher: OnceCell<Option<Template>>,
 }
 
+impl Wild<'_> {
+    /// The evaluator's matcher for the entry (`None` when it holds a variable).
+    fn matcher(&self, kind: Kind) -> Option<&Template> {
+        self.matcher
+            .get_or_init(|| {
+                (!self.norm.contains("${")).then(|| {
+                    let syntax = Syntax {
+                        wildcards: true,
+                        variables: false,
+                    };
+                    Template::compile(self.norm, syntax, kind == Kind::Resource)
+                })
+            })
+            .as_ref()
+    }
+}
+
 /// The entries of one element, indexed to find the wildcard entries that may cover a value.
 #[derive(Debug)]
 pub(super) struct PatternSet<'a> {
@@ -297,20 +314,22 @@ impl<'a> PatternSet<'a> {
             Kind::Resource => Case::Sensitive,
         };
         let mut tokenized = false;
+        let mut witness_of_norm: Option<Option<String>> = None;
         let mut test = |w: &Wild<'_>| {
-            if literal
-                && let Some(m) = w.matcher.get_or_init(|| {
-                    (!w.norm.contains("${")).then(|| {
-                        let syntax = Syntax {
-                            wildcards: true,
-                            variables: false,
-                        };
-                        Template::compile(w.norm, syntax, kind == Kind::Resource)
-                    })
-                })
-            {
+            if literal && let Some(m) = w.matcher(kind) {
                 return m.matches(norm, &self.empty, case)
                     && accept(w.pos, w.tokens.get_or_init(|| tokens(w.norm, kind)));
+            }
+            // An entry that covers the pattern matches each value the pattern matches: one
+            // value it does not match rules it out without the full containment test.
+            if !literal
+                && let Some(value) = witness_of_norm
+                    .get_or_insert_with(|| witness(norm))
+                    .as_deref()
+                && !w.norm.contains("${")
+                && !may_match(w.norm, value)
+            {
+                return false;
             }
             if !tokenized {
                 scratch.toks.clear();
@@ -347,6 +366,42 @@ impl<'a> PatternSet<'a> {
         }
         best
     }
+}
+
+/// One value the pattern `norm` matches: its `*` matching nothing, its `?` a character no
+/// pattern writes; `None` when it holds a variable.
+fn witness(norm: &str) -> Option<String> {
+    (!norm.contains("${")).then(|| {
+        norm.chars()
+            .filter(|&c| c != '*')
+            .map(|c| if c == '?' { '\u{1}' } else { c })
+            .collect()
+    })
+}
+
+/// Whether the wildcard pattern `pattern` (without variables) can match `value`: a test that
+/// is never false when the pattern matches, in linear time. The literal runs between the
+/// wildcards must appear in the value in order, the first at its start and the last at its
+/// end unless a wildcard stands there. (Resource patterns keep `*` inside an ARN field, which
+/// only matches less: the test holds for them too.)
+fn may_match(pattern: &str, value: &str) -> bool {
+    let mut runs = pattern.split(['*', '?']);
+    let first = runs.next().unwrap_or_default();
+    let Some(mut rest) = value.strip_prefix(first) else {
+        return false;
+    };
+    let mut last = None;
+    for run in runs {
+        if let Some(previous) = last.replace(run) {
+            match rest.find(previous) {
+                Some(at) => rest = rest.get(at + previous.len()..).unwrap_or_default(),
+                None => return false,
+            }
+        }
+    }
+    // The last run ends the value (empty when the pattern ends with a wildcard); without a
+    // wildcard, the pattern is the value.
+    last.map_or(rest.is_empty(), |run| rest.ends_with(run))
 }
 
 /// The text before the first wildcard or variable.
@@ -571,6 +626,53 @@ mod tests {
 
     fn c(p: &str, q: &str, kind: Kind) -> bool {
         covers(&tokens(p, kind), &tokens(q, kind), kind, &mut Vec::new())
+    }
+
+    /// Every string of `len` characters or fewer over `alphabet`.
+    fn strings(alphabet: &[char], len: usize) -> Vec<String> {
+        let mut all = vec![String::new()];
+        let mut last = vec![String::new()];
+        for _ in 0..len {
+            last = last
+                .iter()
+                .flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}")))
+                .collect();
+            all.extend(last.iter().cloned());
+        }
+        all
+    }
+
+    /// The quick test that rules entries out is never wrong: a pattern that matches a value,
+    /// or covers another pattern, passes it (exhaustively over short strings).
+    #[test]
+    fn may_match_never_rules_out_a_match() {
+        use orgctl_policy::glob;
+        let values = strings(&['a', 'b', ':'], 4);
+        for p in strings(&['a', 'b', '*', '?'], 4) {
+            let segs = glob::segments(&p);
+            for v in &values {
+                if glob::matches(&segs, v, glob::Case::Sensitive) {
+                    assert!(may_match(&p, v), "{p} matches {v}");
+                }
+            }
+        }
+        for kind in [Kind::Action, Kind::Resource] {
+            let all = strings(&['a', ':', '*', '?'], 4);
+            for p in &all {
+                for q in &all {
+                    if c(p, q, kind) {
+                        let w = witness(q).unwrap();
+                        assert!(may_match(p, &w), "{p} covers {q} ({kind:?})");
+                    }
+                }
+            }
+        }
+        assert!(!may_match(
+            "arn:*::document/AWS-*",
+            "arn:::document/AWSDocs-"
+        ));
+        assert!(!may_match("a*b", "ab:"));
+        assert!(may_match("a*b", "ab"));
     }
 
     #[test]
