@@ -63,7 +63,7 @@ use orgctl_policy::{OperatorFamily, Span, Statement};
 use super::Rule;
 use crate::context::LintContext;
 use crate::finding::FindingType;
-use crate::util::{FxHashSet, closest};
+use crate::util::{FxHashMap, FxHashSet, closest};
 
 /// The rule.
 pub const RULE: Rule = Rule {
@@ -475,6 +475,8 @@ struct ArnIndex<'c> {
     keys: Vec<Cow<'c, str>>,
     /// The formats, those of one service in catalog order.
     formats: Vec<ArnFormat<'c>>,
+    /// Where each service's formats are in `formats`.
+    ranges: FxHashMap<Cow<'c, str>, std::ops::Range<usize>>,
     /// Every service name ARNs use (action prefixes and format services), lower case,
     /// sorted: built when a suggestion needs it.
     services: OnceLock<Vec<String>>,
@@ -489,12 +491,10 @@ impl<'c> ArnIndex<'c> {
 
     /// The formats whose service field is `lower` (lower case), in catalog order.
     fn formats_of(&self, lower: &str) -> &[ArnFormat<'c>] {
-        let start = self.keys.partition_point(|k| k.as_ref() < lower);
-        let len = self
-            .keys
-            .get(start..)
-            .map_or(0, |rest| rest.partition_point(|k| k.as_ref() == lower));
-        self.formats.get(start..start + len).unwrap_or_default()
+        self.ranges
+            .get(lower)
+            .and_then(|r| self.formats.get(r.clone()))
+            .unwrap_or_default()
     }
 
     /// Every service name ARNs use, sorted.
@@ -561,13 +561,30 @@ impl<'c> ArnIndex<'c> {
         }
         // Stable: the formats of a service stay in catalog order.
         entries.sort_by(|a, b| a.0.cmp(&b.0));
-        let (keys, formats) = entries.into_iter().unzip();
+        let (keys, formats): (Vec<Cow<'c, str>>, Vec<ArnFormat<'c>>) = entries.into_iter().unzip();
         Self {
             catalog,
+            ranges: FxHashMap::default(),
             keys,
             formats,
             services: OnceLock::new(),
         }
+        .with_ranges()
+    }
+
+    /// Fills `ranges` from the sorted `keys`: one entry per service.
+    fn with_ranges(mut self) -> Self {
+        let mut start = 0;
+        while let Some(key) = self.keys.get(start) {
+            let len = self
+                .keys
+                .get(start..)
+                .map_or(1, |rest| rest.partition_point(|k| k == key))
+                .max(1);
+            self.ranges.insert(key.clone(), start..start + len);
+            start += len;
+        }
+        self
     }
 
     /// Whether the service's formats write `account` literally in the account field.

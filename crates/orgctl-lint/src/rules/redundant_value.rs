@@ -285,9 +285,15 @@ impl<'a> PatternSet<'a> {
 
     /// Whether an entry is `norm` itself or a wildcard that covers it.
     pub(super) fn covers(&self, norm: &str, scratch: &mut Scratch) -> bool {
-        self.literals
-            .get_or_init(|| self.literal_entries.iter().copied().collect())
-            .contains(norm)
+        // A few entries are compared one by one: building a set would cost more.
+        let literal = if self.literal_entries.len() <= SCAN_LIMIT {
+            self.literal_entries.contains(&norm)
+        } else {
+            self.literals
+                .get_or_init(|| self.literal_entries.iter().copied().collect())
+                .contains(norm)
+        };
+        literal
             || self
                 .covering(norm, scratch, |_| false, |_, _| true)
                 .is_some()
@@ -385,15 +391,26 @@ fn witness(norm: &str) -> Option<String> {
 /// end unless a wildcard stands there. (Resource patterns keep `*` inside an ARN field, which
 /// only matches less: the test holds for them too.)
 fn may_match(pattern: &str, value: &str) -> bool {
-    let mut runs = pattern.split(['*', '?']);
+    /// Where `needle` first occurs in `hay`: patterns and values are short, so a plain scan
+    /// beats setting up a substring searcher.
+    fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+        let (&first, rest) = needle.split_first()?;
+        let last_start = hay.len().checked_sub(needle.len())?;
+        (0..=last_start)
+            .find(|&i| hay.get(i) == Some(&first) && hay.get(i + 1..i + needle.len()) == Some(rest))
+    }
+    let pattern = pattern.as_bytes();
+    let mut runs = pattern.split(|&b| b == b'*' || b == b'?');
     let first = runs.next().unwrap_or_default();
-    let Some(mut rest) = value.strip_prefix(first) else {
+    let Some(mut rest) = value.as_bytes().strip_prefix(first) else {
         return false;
     };
     let mut last = None;
     for run in runs {
-        if let Some(previous) = last.replace(run) {
-            match rest.find(previous) {
+        if let Some(previous) = last.replace(run)
+            && !previous.is_empty()
+        {
+            match find(rest, previous) {
                 Some(at) => rest = rest.get(at + previous.len()..).unwrap_or_default(),
                 None => return false,
             }
