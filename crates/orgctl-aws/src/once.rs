@@ -126,23 +126,8 @@ impl AwsBackend {
         parent_id: &str,
         name: &str,
     ) -> Result<Option<String>, BackendError> {
-        let orgs = self.management().organizations();
-        let units = self.paginate(|token| {
-            let out = self.send(
-                None,
-                Op::new("organizations", "ListOrganizationalUnitsForParent"),
-                &format!("OUs under {parent_id}"),
-                orgs.list_organizational_units_for_parent()
-                    .parent_id(parent_id)
-                    .set_next_token(token)
-                    .send(),
-            )?;
-            Ok((
-                out.organizational_units().to_vec(),
-                out.next_token().map(str::to_owned),
-            ))
-        })?;
-        Ok(units
+        Ok(self
+            .units_under(parent_id)?
             .iter()
             .find(|u| u.name() == Some(name))
             .and_then(|u| u.id())

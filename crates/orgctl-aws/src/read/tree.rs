@@ -2,7 +2,7 @@
 
 use std::collections::VecDeque;
 
-use aws_sdk_organizations::types::PolicyTypeStatus;
+use aws_sdk_organizations::types::{OrganizationalUnit, PolicyTypeStatus};
 use orgctl_org::{AccountState, BackendError, CreateAccountStatus, OrgState, UnitState};
 
 use crate::AwsBackend;
@@ -54,6 +54,29 @@ impl AwsBackend {
         }))
     }
 
+    /// The OUs directly under `parent_id`, every page of them.
+    pub(crate) fn units_under(
+        &self,
+        parent_id: &str,
+    ) -> Result<Vec<OrganizationalUnit>, BackendError> {
+        let orgs = self.management().organizations();
+        self.paginate(|token| {
+            let out = self.send(
+                None,
+                Op::new(ORGS, "ListOrganizationalUnitsForParent"),
+                &format!("OUs under {parent_id}"),
+                orgs.list_organizational_units_for_parent()
+                    .parent_id(parent_id)
+                    .set_next_token(token)
+                    .send(),
+            )?;
+            Ok((
+                out.organizational_units().to_vec(),
+                out.next_token().map(str::to_owned),
+            ))
+        })
+    }
+
     /// Every OU, walking down from the root, and every account with its parent and tags.
     pub(crate) fn read_tree(
         &self,
@@ -64,22 +87,7 @@ impl AwsBackend {
         let mut accounts = Vec::new();
         let mut parents = VecDeque::from([root_id.to_owned()]);
         while let Some(parent) = parents.pop_front() {
-            let children = self.paginate(|token| {
-                let out = self.send(
-                    None,
-                    Op::new(ORGS, "ListOrganizationalUnitsForParent"),
-                    &format!("OUs under {parent}"),
-                    orgs.list_organizational_units_for_parent()
-                        .parent_id(&parent)
-                        .set_next_token(token)
-                        .send(),
-                )?;
-                Ok((
-                    out.organizational_units().to_vec(),
-                    out.next_token().map(str::to_owned),
-                ))
-            })?;
-            for unit in children {
+            for unit in self.units_under(&parent)? {
                 let id = unit.id().unwrap_or_default().to_owned();
                 parents.push_back(id.clone());
                 units.push(UnitState {

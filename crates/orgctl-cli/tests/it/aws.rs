@@ -9,24 +9,7 @@
 
 use std::process::{Command, Stdio};
 
-use orgctl_testkit::{Moto, oracles_skipped};
-
-/// DocuStack's spec with Dev created rather than invited and GuardDuty as the one delegated
-/// service: what moto can serve.
-pub(crate) fn docustack_for_moto() -> tempfile::TempDir {
-    let dir = crate::common::docustack_copy();
-    let path = dir.path().join("org.hcl");
-    let spec = std::fs::read_to_string(&path)
-        .unwrap()
-        .replace("  id    = \"216482851263\"\n", "")
-        .replace(
-            "services = [\"securityhub.amazonaws.com\", \"guardduty.amazonaws.com\", \"config.amazonaws.com\"]",
-            "services = [\"guardduty.amazonaws.com\"]",
-        );
-    assert!(!spec.contains("216482851263"));
-    std::fs::write(path, spec).unwrap();
-    dir
-}
+use crate::common::{docustack_for_moto, moto};
 
 fn orgctl_aws(dir: &std::path::Path, endpoint: &str, args: &[&str]) -> (i32, String, String) {
     let mut all = args.to_vec();
@@ -36,14 +19,7 @@ fn orgctl_aws(dir: &std::path::Path, endpoint: &str, args: &[&str]) -> (i32, Str
 
 #[test]
 fn docustack_on_moto_then_no_mutating_call() {
-    let moto = match Moto::start_as("348665872333") {
-        Ok(m) => m,
-        Err(e) if oracles_skipped() => {
-            eprintln!("note: skipped: {e}");
-            return;
-        }
-        Err(e) => panic!("{e}"),
-    };
+    let Some(moto) = moto() else { return };
     let dir = docustack_for_moto();
     let (code, _, stderr) = orgctl_aws(dir.path(), &moto.endpoint(), &["plan"]);
     assert_eq!(code, 2, "{stderr}");
@@ -85,14 +61,7 @@ fn an_unreachable_endpoint_is_a_clear_error() {
 
 #[test]
 fn vend_then_import_on_moto() {
-    let moto = match Moto::start_as("348665872333") {
-        Ok(m) => m,
-        Err(e) if oracles_skipped() => {
-            eprintln!("note: skipped: {e}");
-            return;
-        }
-        Err(e) => panic!("{e}"),
-    };
+    let Some(moto) = moto() else { return };
     let dir = docustack_for_moto();
     let (code, stdout, stderr) = orgctl_aws(dir.path(), &moto.endpoint(), &["apply", "--yes"]);
     assert_eq!(code, 0, "{stdout}{stderr}");

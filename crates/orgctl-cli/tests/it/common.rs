@@ -2,7 +2,9 @@
 
 #![expect(
     clippy::expect_used,
-    reason = "test helpers fail the test by panicking, like the tests themselves"
+    clippy::panic,
+    clippy::print_stderr,
+    reason = "test helpers fail the test by panicking, like the tests themselves, and note a skip on stderr"
 )]
 
 use std::io::Write as _;
@@ -133,4 +135,37 @@ macro_rules! assert_run {
             insta::assert_snapshot!($name, $output.snapshot());
         });
     }};
+}
+
+/// DocuStack's management account, the caller moto sees in the tests against it.
+pub const MOTO_CALLER: &str = "348665872333";
+
+/// A moto whose callers are DocuStack's management account, or `None` (with a note) when the
+/// oracles may be skipped and it cannot start.
+pub fn moto() -> Option<orgctl_testkit::Moto> {
+    match orgctl_testkit::Moto::start_as(MOTO_CALLER) {
+        Ok(m) => Some(m),
+        Err(e) if orgctl_testkit::oracles_skipped() => {
+            eprintln!("note: skipped: {e}");
+            None
+        }
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// DocuStack's spec with Dev created rather than invited and GuardDuty as the one delegated
+/// service: what moto can serve.
+pub fn docustack_for_moto() -> tempfile::TempDir {
+    let dir = docustack_copy();
+    let path = dir.path().join("org.hcl");
+    let spec = std::fs::read_to_string(&path)
+        .expect("the copied spec")
+        .replace("  id    = \"216482851263\"\n", "")
+        .replace(
+            "services = [\"securityhub.amazonaws.com\", \"guardduty.amazonaws.com\", \"config.amazonaws.com\"]",
+            "services = [\"guardduty.amazonaws.com\"]",
+        );
+    assert!(!spec.contains("216482851263"));
+    std::fs::write(path, spec).expect("the spec written");
+    dir
 }

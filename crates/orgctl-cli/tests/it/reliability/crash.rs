@@ -120,12 +120,14 @@ fn an_apply_killed_at_every_step_on_the_sandbox_reruns_to_the_same_organization(
 
 /// Kills on moto at every `stride`th call, starting from `first`.
 fn on_moto(stride: u64, first: u64) {
-    let Some(moto) = super::moto() else { return };
+    let Some(moto) = crate::common::moto() else {
+        return;
+    };
     let started = Instant::now();
     let target = Target::Aws(moto.endpoint());
     let crashes = crash_at_steps(
         &target,
-        &super::docustack_for_moto,
+        &crate::common::docustack_for_moto,
         &|| moto.reset().unwrap(),
         &|n| n >= first && (n - first) % stride == 0,
     );

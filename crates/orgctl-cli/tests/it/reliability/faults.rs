@@ -86,7 +86,7 @@ fn vend(dir: &Path, target: &Target) -> Run {
 fn references(moto: &Moto) -> (Vec<String>, Vec<String>) {
     moto.reset().unwrap();
     let target = Target::Aws(moto.endpoint());
-    let dir = super::docustack_for_moto();
+    let dir = crate::common::docustack_for_moto();
     let out = apply(dir.path(), &target, &[]);
     assert_eq!(out.code(), Some(0), "{}", out.stderr);
     let applied = normalized(&organization(dir.path(), &target));
@@ -118,7 +118,7 @@ fn trial(
     let proxy = FaultProxy::start(moto.port(), rates, seed).unwrap();
     let through = Target::Aws(proxy.endpoint());
     let direct = Target::Aws(moto.endpoint());
-    let dir = super::docustack_for_moto();
+    let dir = crate::common::docustack_for_moto();
     let spec = super::spec(dir.path());
 
     let applied = until_done(max_runs, &|| apply(dir.path(), &through, &[]))
@@ -174,7 +174,9 @@ const DEFAULT_RATE: f64 = 0.10;
 
 #[test]
 fn apply_and_vending_converge_through_faults() {
-    let Some(moto) = super::moto() else { return };
+    let Some(moto) = crate::common::moto() else {
+        return;
+    };
     let references = references(&moto);
     let trial = trial(&moto, &references, FaultRates::even(DEFAULT_RATE), 1, 5)
         .unwrap_or_else(|e| panic!("at {DEFAULT_RATE}: {e}"));
@@ -215,7 +217,9 @@ fn rates_of(kinds: &[String], total: f64) -> FaultRates {
 #[test]
 #[ignore = "minutes: a sweep of fault rates for RELIABILITY.md"]
 fn sweep_fault_rates() {
-    let Some(moto) = super::moto() else { return };
+    let Some(moto) = crate::common::moto() else {
+        return;
+    };
     let list = |name: &str, default: &str| -> Vec<String> {
         std::env::var(name)
             .unwrap_or_else(|_| default.to_owned())

@@ -22,10 +22,9 @@ use std::path::Path;
 use std::process::{Command, ExitStatus, Stdio};
 
 use orgctl_org::{Backend, BootstrapProbe, PolicyKind, Spec, State};
-use orgctl_testkit::Moto;
 
 /// The management account of DocuStack, the caller in every moto these tests start.
-pub const MGMT: &str = "348665872333";
+pub const MGMT: &str = crate::common::MOTO_CALLER;
 
 /// Where the organization lives.
 #[derive(Debug, Clone)]
@@ -106,36 +105,6 @@ pub fn apply(dir: &Path, target: &Target, env: &[(&str, String)]) -> Run {
 /// `orgctl plan DIR`.
 pub fn plan(dir: &Path, target: &Target) -> Run {
     run(target, &["plan", dir.to_str().unwrap()], &[])
-}
-
-/// DocuStack's spec with Dev created rather than invited and GuardDuty as the one delegated
-/// service: what moto can serve.
-pub fn docustack_for_moto() -> tempfile::TempDir {
-    let dir = crate::common::docustack_copy();
-    let path = dir.path().join("org.hcl");
-    let spec = std::fs::read_to_string(&path)
-        .unwrap()
-        .replace("  id    = \"216482851263\"\n", "")
-        .replace(
-            "services = [\"securityhub.amazonaws.com\", \"guardduty.amazonaws.com\", \"config.amazonaws.com\"]",
-            "services = [\"guardduty.amazonaws.com\"]",
-        );
-    assert!(!spec.contains("216482851263"));
-    std::fs::write(path, spec).unwrap();
-    dir
-}
-
-/// A moto whose callers are DocuStack's management account, or `None` (with a note) when the
-/// oracles may be skipped and it cannot start.
-pub fn moto() -> Option<Moto> {
-    match Moto::start_as(MGMT) {
-        Ok(m) => Some(m),
-        Err(e) if orgctl_testkit::oracles_skipped() => {
-            eprintln!("note: skipped: {e}");
-            None
-        }
-        Err(e) => panic!("{e}"),
-    }
 }
 
 /// The spec of `dir`.
