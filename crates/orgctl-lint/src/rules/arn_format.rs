@@ -466,16 +466,15 @@ impl ArnFormat<'_> {
     }
 }
 
-/// The ARN formats of the catalog by service field (lower case): one sorted table, so that
-/// building it is one pass and one sort over the catalog's formats, with no hashing.
+/// The ARN formats of the catalog by service field (lower case): one table sorted by service,
+/// built in one pass and one sort over the catalog's formats, and a map from each service to
+/// its run of the table.
 #[derive(Debug)]
 struct ArnIndex<'c> {
     catalog: &'c Catalog,
-    /// The service field of each entry of `formats`, lower case, sorted.
-    keys: Vec<Cow<'c, str>>,
-    /// The formats, those of one service in catalog order.
+    /// The formats, sorted by service field, those of one service in catalog order.
     formats: Vec<ArnFormat<'c>>,
-    /// Where each service's formats are in `formats`.
+    /// Where each service's formats are in `formats`, by service field (lower case).
     ranges: FxHashMap<Cow<'c, str>, std::ops::Range<usize>>,
     /// Every service name ARNs use (action prefixes and format services), lower case,
     /// sorted: built when a suggestion needs it.
@@ -504,7 +503,7 @@ impl<'c> ArnIndex<'c> {
                 .catalog
                 .services()
                 .map(|s| s.prefix().to_ascii_lowercase())
-                .chain(self.keys.iter().map(|s| s.clone().into_owned()))
+                .chain(self.ranges.keys().map(|s| s.clone().into_owned()))
                 .collect();
             services.sort_unstable();
             services.dedup();
@@ -561,30 +560,19 @@ impl<'c> ArnIndex<'c> {
         }
         // Stable: the formats of a service stay in catalog order.
         entries.sort_by(|a, b| a.0.cmp(&b.0));
-        let (keys, formats): (Vec<Cow<'c, str>>, Vec<ArnFormat<'c>>) = entries.into_iter().unzip();
+        let mut ranges: FxHashMap<Cow<'c, str>, std::ops::Range<usize>> = FxHashMap::default();
+        let mut formats = Vec::with_capacity(entries.len());
+        for (service, format) in entries {
+            let at = formats.len();
+            ranges.entry(service).or_insert(at..at).end = at + 1;
+            formats.push(format);
+        }
         Self {
             catalog,
-            ranges: FxHashMap::default(),
-            keys,
             formats,
+            ranges,
             services: OnceLock::new(),
         }
-        .with_ranges()
-    }
-
-    /// Fills `ranges` from the sorted `keys`: one entry per service.
-    fn with_ranges(mut self) -> Self {
-        let mut start = 0;
-        while let Some(key) = self.keys.get(start) {
-            let len = self
-                .keys
-                .get(start..)
-                .map_or(1, |rest| rest.partition_point(|k| k == key))
-                .max(1);
-            self.ranges.insert(key.clone(), start..start + len);
-            start += len;
-        }
-        self
     }
 
     /// Whether the service's formats write `account` literally in the account field.

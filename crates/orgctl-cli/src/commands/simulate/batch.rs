@@ -154,15 +154,15 @@ fn feed_and_write(
 ) -> anyhow::Result<Totals> {
     let mut totals = Totals::default();
     let mut spare: Vec<Block> = Vec::new();
-    let mut in_flight = 0usize;
-    let limit = jobs * BLOCKS_PER_WORKER;
+    let limit = (jobs * BLOCKS_PER_WORKER) as u64;
     let mut carry = Vec::new();
     let mut eof = false;
     let mut sent = 0u64;
     let mut written = 0u64;
     let mut waiting: BTreeMap<u64, Block> = BTreeMap::new();
     loop {
-        while !eof && in_flight < limit {
+        // Blocks sent and not yet written are in flight.
+        while !eof && sent - written < limit {
             let mut block = spare.pop().unwrap_or_default();
             eof = block.fill(reader, &mut carry)?;
             if block.input.is_empty() {
@@ -171,7 +171,6 @@ fn feed_and_write(
             }
             block.seq = sent;
             sent += 1;
-            in_flight += 1;
             to_workers
                 .send(block)
                 .map_err(|_| anyhow!("the worker threads stopped"))?;
@@ -193,7 +192,6 @@ fn feed_and_write(
             out.write_all(&block.out).context("writing to stdout")?;
             totals.add(&block);
             written += 1;
-            in_flight -= 1;
             spare.push(block);
         }
     }
