@@ -60,7 +60,7 @@ pub fn push_segments<'a>(pattern: &'a str, no_colon: bool, out: &mut Vec<Seg<'a>
 
 /// Whether `pattern` contains a wildcard.
 pub fn has_wildcard(pattern: &str) -> bool {
-    pattern.bytes().any(|b| b == b'*' || b == b'?')
+    memchr::memchr2(b'*', b'?', pattern.as_bytes()).is_some()
 }
 
 #[derive(Clone, Copy)]

@@ -73,6 +73,8 @@ pub fn parse(src: &str) -> (Option<Node>, Vec<PolicyError>) {
         bytes: src.as_bytes(),
         pos: 0,
         errors: Vec::new(),
+        nodes: Vec::new(),
+        members: Vec::new(),
     };
     let node = reader.document();
     (node, reader.errors)
@@ -83,6 +85,11 @@ struct Reader<'a> {
     bytes: &'a [u8],
     pos: usize,
     errors: Vec<PolicyError>,
+    /// The items of the arrays being read, innermost last: each array's items move into a
+    /// vector of their exact number when it closes, so no vector grows item by item.
+    nodes: Vec<Node>,
+    /// The same for the members of the objects being read.
+    members: Vec<Member>,
 }
 
 /// A problem that stops reading.
@@ -200,12 +207,16 @@ impl Reader<'_> {
     /// Skips whitespace and comments; a comment is reported and then ignored.
     fn skip_space(&mut self) -> Result<(), Fatal> {
         loop {
-            // Indentation comes in runs of spaces: eight at a time.
-            while self
-                .bytes
-                .get(self.pos..self.pos + 8)
-                .is_some_and(|w| w == b"        ")
-            {
+            // Indentation comes in runs of spaces: skipped eight bytes at a time, the run's
+            // last word by counting its leading spaces.
+            while let Some(word) = self.bytes.get(self.pos..self.pos + 8) {
+                let mut w = [0; 8];
+                w.copy_from_slice(word);
+                let not_space = u64::from_le_bytes(w) ^ u64::from_le_bytes([b' '; 8]);
+                if not_space != 0 {
+                    self.pos += (not_space.trailing_zeros() / 8) as usize;
+                    break;
+                }
                 self.pos += 8;
             }
             match self.peek() {
@@ -470,15 +481,16 @@ impl Reader<'_> {
 
     fn array(&mut self, depth: usize) -> Result<Value, Fatal> {
         self.pos += 1;
-        let mut items = Vec::new();
+        let mark = self.nodes.len();
         self.skip_space()?;
         if self.peek() == Some(b']') {
             self.pos += 1;
-            return Ok(Value::Array(items));
+            return Ok(Value::Array(Vec::new()));
         }
         loop {
             self.skip_space()?;
-            items.push(self.value(depth + 1)?);
+            let item = self.value(depth + 1)?;
+            self.nodes.push(item);
             self.skip_space()?;
             match self.peek() {
                 Some(b',') => {
@@ -488,12 +500,12 @@ impl Reader<'_> {
                     if self.peek() == Some(b']') {
                         self.trailing_comma(comma);
                         self.pos += 1;
-                        return Ok(Value::Array(items));
+                        return Ok(Value::Array(self.nodes.split_off(mark)));
                     }
                 }
                 Some(b']') => {
                     self.pos += 1;
-                    return Ok(Value::Array(items));
+                    return Ok(Value::Array(self.nodes.split_off(mark)));
                 }
                 _ => return Err(self.unexpected("`,` or `]`")),
             }
@@ -502,11 +514,11 @@ impl Reader<'_> {
 
     fn object(&mut self, depth: usize) -> Result<Value, Fatal> {
         self.pos += 1;
-        let mut members: Vec<Member> = Vec::new();
+        let mark = self.members.len();
         self.skip_space()?;
         if self.peek() == Some(b'}') {
             self.pos += 1;
-            return Ok(Value::Object(members));
+            return Ok(Value::Object(Vec::new()));
         }
         loop {
             self.skip_space()?;
@@ -523,7 +535,8 @@ impl Reader<'_> {
             self.pos += 1;
             self.skip_space()?;
             let value = self.value(depth + 1)?;
-            if let Some(first) = members.iter().find(|m| m.key == key) {
+            let own = self.members.get(mark..).unwrap_or_default();
+            if let Some(first) = own.iter().find(|m| m.key == key) {
                 let first_at = first.key_span.start;
                 self.errors.push(
                     PolicyError::new(
@@ -536,7 +549,7 @@ impl Reader<'_> {
                     )),
                 );
             }
-            members.push(Member {
+            self.members.push(Member {
                 key,
                 key_span,
                 value,
@@ -550,12 +563,12 @@ impl Reader<'_> {
                     if self.peek() == Some(b'}') {
                         self.trailing_comma(comma);
                         self.pos += 1;
-                        return Ok(Value::Object(members));
+                        return Ok(Value::Object(self.members.split_off(mark)));
                     }
                 }
                 Some(b'}') => {
                     self.pos += 1;
-                    return Ok(Value::Object(members));
+                    return Ok(Value::Object(self.members.split_off(mark)));
                 }
                 _ => return Err(self.unexpected("`,` or `}`")),
             }

@@ -109,7 +109,6 @@ fn check(cx: &mut LintContext<'_>) {
     };
     let known_prefix =
         |prefix: &str| prefix.eq_ignore_ascii_case("aws") || catalog.service(prefix).is_some();
-    let mut scratch = Scratch::default();
     for statement in &policy.statements {
         // The ARN formats of the statement's actions, with their tokens: computed when a
         // resource needs them.
@@ -126,7 +125,7 @@ fn check(cx: &mut LintContext<'_>) {
                     continue;
                 }
                 let arn = normalise(text, known_prefix);
-                let valid = check_arn(cx, index(), text, &arn, item.span, element, &mut scratch);
+                let valid = check_arn(cx, index(), text, &arn, item.span, element);
                 if valid
                     && !resource.negated
                     && !is_templated(&arn)
@@ -138,9 +137,10 @@ fn check(cx: &mut LintContext<'_>) {
                     })
                     && !{
                         let tokens = arn_tokens(&arn);
-                        formats.iter().zip(tokenized.iter()).any(|(f, t)| {
-                            overlap(&tokens, t.get_or_init(|| format_tokens(f)), &mut scratch)
-                        })
+                        formats
+                            .iter()
+                            .zip(tokenized.iter())
+                            .any(|(f, t)| overlap(&tokens, t.get_or_init(|| format_tokens(f))))
                     }
                 {
                     report_mismatch(cx, statement, text, item.span, formats);
@@ -165,7 +165,7 @@ fn check(cx: &mut LintContext<'_>) {
                         continue;
                     }
                     let arn = normalise(text, known_prefix);
-                    check_arn(cx, index(), text, &arn, value.span, &element, &mut scratch);
+                    check_arn(cx, index(), text, &arn, value.span, &element);
                 }
             }
         }
@@ -180,7 +180,6 @@ fn check_arn(
     arn: &str,
     span: Span,
     element: &str,
-    scratch: &mut Scratch,
 ) -> bool {
     let mut all_fields = [""; 6];
     let mut count = 0;
@@ -322,12 +321,13 @@ fn check_arn(
     };
     let resource = if fields.len() == 6 { field(5) } else { "*" };
     let resource_tokens = arn_tokens(resource);
+    let ends = Ends::of(&resource_tokens);
     // The formats the resource part can match: the first, and what they all agree on.
     let mut candidates = 0;
     let mut example = "";
     let (mut none_has_region, mut all_have_region, mut none_has_account) = (true, true, true);
     for f in index.formats_of(service.as_ref()) {
-        if overlap(&resource_tokens, f.resource_tokens(), scratch) {
+        if ends.may_overlap(f.ends) && overlap(&resource_tokens, f.resource_tokens()) {
             if candidates == 0 {
                 example = f.full;
             }
@@ -457,6 +457,8 @@ struct ArnFormat<'c> {
     resource: &'c str,
     /// The resource field as a pattern, computed on first use.
     resource_tokens: OnceLock<Vec<Tok>>,
+    /// The literals that start and end the resource field.
+    ends: Ends,
 }
 
 impl ArnFormat<'_> {
@@ -555,6 +557,7 @@ impl<'c> ArnIndex<'c> {
                 account,
                 resource: rest,
                 resource_tokens: OnceLock::new(),
+                ends: Ends::of_format(rest),
             };
             entries.push((service, format));
         }
@@ -680,37 +683,123 @@ const fn format_char(c: char) -> Tok {
     if c == '*' { Tok::Star } else { Tok::Lit(c) }
 }
 
-/// Buffers reused between calls of [`overlap`].
-#[derive(Debug, Default)]
-struct Scratch {
-    seen: Vec<bool>,
-    stack: Vec<(usize, usize)>,
+/// The literal characters (lower case) that start and end a pattern, `None` for a wildcard or
+/// an empty pattern: two patterns whose first (or last) literals differ cannot overlap, which
+/// rules out most of a service's formats before [`overlap`] is called.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Ends {
+    first: Option<char>,
+    last: Option<char>,
+}
+
+impl Ends {
+    fn of(tokens: &[Tok]) -> Self {
+        let lit = |t: Option<&Tok>| match t {
+            Some(Tok::Lit(c)) => Some(c.to_ascii_lowercase()),
+            _ => None,
+        };
+        Self {
+            first: lit(tokens.first()),
+            last: lit(tokens.last()),
+        }
+    }
+
+    /// The ends of a catalog format's field, as [`format_tokens`] would give them.
+    fn of_format(format: &str) -> Self {
+        let lit = |c: Option<char>| c.filter(|&c| c != '*').map(|c| c.to_ascii_lowercase());
+        let variable_first = format.starts_with("${");
+        let variable_last = format.ends_with('}') && format.contains("${");
+        Self {
+            first: if variable_first {
+                None
+            } else {
+                lit(format.chars().next())
+            },
+            last: if variable_last {
+                None
+            } else {
+                lit(format.chars().next_back())
+            },
+        }
+    }
+
+    /// False when the first or the last literals of two patterns differ.
+    fn may_overlap(self, other: Self) -> bool {
+        let agree = |a: Option<char>, b: Option<char>| match (a, b) {
+            (Some(a), Some(b)) => a == b,
+            _ => true,
+        };
+        agree(self.first, other.first) && agree(self.last, other.last)
+    }
 }
 
 /// Whether some string matches both patterns. Letters compare without regard to case, and `*`
 /// may cross colons, so the answer errs towards overlap.
-fn overlap(a: &[Tok], b: &[Tok], scratch: &mut Scratch) -> bool {
+fn overlap(a: &[Tok], b: &[Tok]) -> bool {
     // Literals that start (or end) both patterns must pair up: a quick answer for most
     // formats of a service, which differ from the ARN in their first characters.
-    let lit_pairs_differ = |pairs: &mut dyn Iterator<Item = (&Tok, &Tok)>| {
-        for (x, y) in pairs {
-            match (x, y) {
-                (Tok::Lit(c), Tok::Lit(d)) if c.eq_ignore_ascii_case(d) => {}
-                (Tok::Lit(_), Tok::Lit(_)) => return true,
-                _ => return false,
-            }
-        }
-        false
-    };
-    if lit_pairs_differ(&mut a.iter().zip(b))
-        || lit_pairs_differ(&mut a.iter().rev().zip(b.iter().rev()))
-    {
+    if lit_pairs_differ(a.iter().zip(b)) || lit_pairs_differ(a.iter().rev().zip(b.iter().rev())) {
         return false;
     }
-    if a.contains(&Tok::Star) && b.contains(&Tok::Star) {
-        return stars_overlap(a, b);
+    match (a.contains(&Tok::Star), b.contains(&Tok::Star)) {
+        (true, true) => stars_overlap(a, b),
+        (false, _) => fixed_overlap(a, b),
+        (true, false) => fixed_overlap(b, a),
     }
-    overlap_search(a, b, scratch)
+}
+
+/// Whether the first pair of tokens that are not both literals comes after a pair of literals
+/// that differ.
+fn lit_pairs_differ<'t>(pairs: impl Iterator<Item = (&'t Tok, &'t Tok)>) -> bool {
+    for (x, y) in pairs {
+        match (x, y) {
+            (Tok::Lit(c), Tok::Lit(d)) if c.eq_ignore_ascii_case(d) => {}
+            (Tok::Lit(_), Tok::Lit(_)) => return true,
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// Whether two tokens other than `*` can stand for the same character.
+fn compatible(x: Tok, y: Tok) -> bool {
+    match (x, y) {
+        (Tok::Lit(c), Tok::Lit(d)) => c.eq_ignore_ascii_case(&d),
+        _ => true,
+    }
+}
+
+/// [`overlap`] when `fixed` holds no `*`, so every common string has its length: `fixed` read
+/// as a text against the pattern, each `*` of the pattern taking as little as it can and more
+/// only when what follows does not fit. (Each piece between stars is placed at its earliest
+/// fit, which leaves the most text to the pieces after it.)
+fn fixed_overlap(fixed: &[Tok], pattern: &[Tok]) -> bool {
+    let (mut t, mut p) = (0, 0);
+    // After the last `*` seen: where the pattern resumes, and where the text did.
+    let mut retry: Option<(usize, usize)> = None;
+    while let Some(&x) = fixed.get(t) {
+        match pattern.get(p) {
+            Some(Tok::Star) => {
+                p += 1;
+                retry = Some((p, t));
+            }
+            Some(&y) if compatible(x, y) => {
+                t += 1;
+                p += 1;
+            }
+            _ => match retry {
+                Some((rp, rt)) => {
+                    p = rp;
+                    t = rt + 1;
+                    retry = Some((rp, rt + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    pattern
+        .get(p..)
+        .is_some_and(|rest| rest.iter().all(|y| *y == Tok::Star))
 }
 
 /// [`overlap`] for two patterns that both hold a `*`: they overlap exactly when what comes
@@ -737,14 +826,12 @@ fn stars_overlap(a: &[Tok], b: &[Tok]) -> bool {
 }
 
 /// [`overlap`] by a search of the pairs of positions both patterns can reach on a common
-/// string.
-fn overlap_search(a: &[Tok], b: &[Tok], scratch: &mut Scratch) -> bool {
+/// string: the model the tests hold the fast paths to.
+#[cfg(test)]
+fn overlap_search(a: &[Tok], b: &[Tok]) -> bool {
     let width = b.len() + 1;
-    let Scratch { seen, stack } = scratch;
-    seen.clear();
-    seen.resize((a.len() + 1) * width, false);
-    stack.clear();
-    stack.push((0, 0));
+    let mut seen = vec![false; (a.len() + 1) * width];
+    let mut stack = vec![(0, 0)];
     while let Some((i, j)) = stack.pop() {
         let Some(slot) = seen.get_mut(i * width + j) else {
             continue;
@@ -789,7 +876,7 @@ fn overlap_search(a: &[Tok], b: &[Tok], scratch: &mut Scratch) -> bool {
 mod tests {
     use orgctl_catalog::Catalog;
 
-    use super::{Scratch, arn_tokens, format_tokens, overlap};
+    use super::{arn_tokens, format_tokens, overlap};
     use crate::{LintOptions, PolicyType};
 
     fn findings(src: &str, policy_type: PolicyType) -> Vec<(&'static str, String)> {
@@ -818,9 +905,9 @@ mod tests {
     }
 
     #[test]
-    fn star_patterns_overlap_as_the_search_finds() {
-        use super::{Tok, overlap_search, stars_overlap};
-        // Every pattern of up to five tokens over a small alphabet, with at least one `*`.
+    fn patterns_overlap_as_the_search_finds() {
+        use super::{Tok, fixed_overlap, overlap_search, stars_overlap};
+        // Every pattern of up to five tokens over a small alphabet.
         let alphabet = [
             Tok::Lit('a'),
             Tok::Lit('B'),
@@ -843,23 +930,72 @@ mod tests {
                 .collect();
             patterns.extend(longer);
         }
-        patterns.retain(|p| p.contains(&Tok::Star));
-        let mut scratch = Scratch::default();
         for (n, a) in patterns.iter().enumerate().step_by(7) {
             for b in patterns.iter().skip(n % 5).step_by(5) {
-                assert_eq!(
-                    stars_overlap(a, b),
-                    overlap_search(a, b, &mut scratch),
-                    "{a:?} {b:?}"
-                );
+                let expected = overlap_search(a, b);
+                assert_eq!(overlap(a, b), expected, "{a:?} {b:?}");
+                assert_eq!(overlap_search(b, a), expected, "{b:?} {a:?}");
+                if a.contains(&Tok::Star) && b.contains(&Tok::Star) {
+                    assert_eq!(stars_overlap(a, b), expected, "{a:?} {b:?}");
+                } else if !a.contains(&Tok::Star) {
+                    assert_eq!(fixed_overlap(a, b), expected, "{a:?} {b:?}");
+                }
             }
         }
     }
 
     #[test]
+    fn ends_rule_out_only_formats_that_cannot_overlap() {
+        use super::{ArnIndex, Ends};
+        let index = ArnIndex::new(Catalog::embedded().unwrap());
+        // A format's ends, read from its text, are its tokens' ends or unknown (`None`).
+        for f in &index.formats {
+            let read = Ends::of_format(f.resource);
+            let exact = Ends::of(f.resource_tokens());
+            assert!(
+                read.first.is_none() || read.first == exact.first,
+                "{}",
+                f.full
+            );
+            assert!(read.last.is_none() || read.last == exact.last, "{}", f.full);
+        }
+        let resources = [
+            "",
+            "*",
+            "bucket/*",
+            "Bucket/key",
+            "instance/i-123",
+            "*/x",
+            "role/*",
+            "table/t",
+            "table/t/index/*",
+            "a",
+            "?able/*",
+            "function:f",
+            "key/*",
+            "stream/s*",
+            "x}",
+        ];
+        let mut ruled_out = 0;
+        for r in resources {
+            let tokens = arn_tokens(r);
+            let ends = Ends::of(&tokens);
+            for f in &index.formats {
+                if !ends.may_overlap(f.ends) {
+                    ruled_out += 1;
+                    assert!(!overlap(&tokens, f.resource_tokens()), "{r} {}", f.full);
+                }
+            }
+        }
+        assert!(
+            ruled_out > index.formats.len(),
+            "the test rules something out"
+        );
+    }
+
+    #[test]
     fn glob_overlap() {
-        let o =
-            |a: &str, f: &str| overlap(&arn_tokens(a), &format_tokens(f), &mut Scratch::default());
+        let o = |a: &str, f: &str| overlap(&arn_tokens(a), &format_tokens(f));
         assert!(o(
             "arn:aws:s3:::b/*",
             "arn:${Partition}:s3:::${BucketName}/${ObjectName}"

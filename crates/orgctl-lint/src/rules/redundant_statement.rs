@@ -101,9 +101,54 @@ fn normalized_condition(st: &Statement) -> Condition<'_> {
 struct Patterns<'a> {
     /// Contains `*`.
     any: bool,
-    set: PatternSet<'a>,
+    kind: Kind,
+    /// The entries indexed for [`Patterns::covers`], built on first use: most pairs of
+    /// statements are told apart by their services first.
+    set: OnceCell<PatternSet<'a>>,
     /// Normalized entries.
     items: Vec<&'a str>,
+    /// The services of the action entries, as [`ServiceMask`] bits.
+    services: ServiceMask,
+}
+
+/// A set of action services as 64 bits, one per service name's hash: an action entry
+/// `service:pattern` with a literal service sets its bit in `named`; any other entry (a
+/// wildcard or a variable in the service, no `:`, or a resource) sets `open`, as it may match
+/// any service.
+#[derive(Debug, Clone, Copy, Default)]
+struct ServiceMask {
+    named: u64,
+    open: bool,
+}
+
+impl ServiceMask {
+    fn of(items: &[&str], kind: Kind) -> Self {
+        let mut mask = Self::default();
+        for item in items {
+            match item.split_once(':') {
+                Some((service, _))
+                    if kind == Kind::Action && !service.contains(['*', '?', '$']) =>
+                {
+                    mask.named |= service_bit(service);
+                }
+                _ => mask.open = true,
+            }
+        }
+        mask
+    }
+
+    /// False when `inner` names a service that no entry of `outer` can match: then no entry of
+    /// `outer` matches that entry of `inner`, nor any action it expands to.
+    fn may_cover(outer: Self, inner: Self) -> bool {
+        outer.open || inner.named & !outer.named == 0
+    }
+}
+
+fn service_bit(service: &str) -> u64 {
+    let hash = service.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    1 << (hash >> 58)
 }
 
 impl<'a> Patterns<'a> {
@@ -112,14 +157,20 @@ impl<'a> Patterns<'a> {
         let items = normalized(&list.items, kind, buf);
         Self {
             any: items.contains(&"*"),
-            set: PatternSet::new(items.iter().copied(), kind),
+            kind,
+            set: OnceCell::new(),
+            services: ServiceMask::of(&items, kind),
             items,
         }
     }
 
     /// Whether an entry covers the value `norm`.
     fn covers(&self, norm: &str, scratch: &mut Scratch) -> bool {
-        self.any || self.set.covers(norm, scratch)
+        self.any
+            || self
+                .set
+                .get_or_init(|| PatternSet::new(self.items.iter().copied(), self.kind))
+                .covers(norm, scratch)
     }
 }
 
@@ -210,6 +261,9 @@ fn actions_covered(
     let outer = &outer.actions;
     if outer.any {
         return true;
+    }
+    if !ServiceMask::may_cover(outer.services, inner.actions.services) {
+        return false;
     }
     inner.actions.items.iter().all(|norm| {
         if outer.covers(norm, scratch) {
@@ -375,6 +429,37 @@ mod tests {
             r#"{{"Version": "2012-10-17", "Statement": [{}]}}"#,
             statements.join(", ")
         )
+    }
+
+    #[test]
+    fn service_masks_rule_out_only_statements_that_cannot_cover() {
+        let mask = |items: &[&str]| ServiceMask::of(items, Kind::Action);
+        // A literal service another statement does not name: no cover.
+        assert!(!ServiceMask::may_cover(
+            mask(&["s3:getobject", "s3:put*"]),
+            mask(&["ec2:describe*"])
+        ));
+        assert!(ServiceMask::may_cover(
+            mask(&["s3:*", "ec2:*"]),
+            mask(&["ec2:describe*", "s3:getobject"])
+        ));
+        // Entries that may match any service keep every pair in play.
+        for open in ["*:get*", "s?:get*", "${aws:x}:get*", "*", "s3*"] {
+            assert!(
+                ServiceMask::may_cover(mask(&[open]), mask(&["ec2:describe*"])),
+                "{open}"
+            );
+        }
+        // Inner entries without a literal service ask nothing of the outer statement.
+        assert!(ServiceMask::may_cover(
+            mask(&["s3:*"]),
+            mask(&["*:get*", "s3:getobject"])
+        ));
+        // Resources are never told apart this way.
+        assert!(ServiceMask::may_cover(
+            ServiceMask::of(&["arn:aws:s3:::b"], Kind::Resource),
+            ServiceMask::of(&["arn:aws:ec2:::x"], Kind::Resource)
+        ));
     }
 
     #[test]

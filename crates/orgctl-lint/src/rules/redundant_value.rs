@@ -430,9 +430,8 @@ fn head(norm: &str) -> &str {
 /// Where the first `*`, `?` or `${` of `s` starts.
 fn first_wildcard(s: &str) -> Option<usize> {
     let bytes = s.as_bytes();
-    bytes.iter().enumerate().position(|(i, &b)| {
-        b == b'*' || b == b'?' || (b == b'$' && bytes.get(i + 1) == Some(&b'{'))
-    })
+    memchr::memchr3_iter(b'*', b'?', b'$', bytes)
+        .find(|&i| bytes.get(i) != Some(&b'$') || bytes.get(i + 1) == Some(&b'{'))
 }
 
 /// Whether `s` holds a wildcard (or a policy variable, which may stand for anything).
