@@ -20,6 +20,7 @@ mod decode;
 use std::borrow::Cow;
 use std::ops::Range;
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use decode::{Layout, Table, action, action_resource, key, resource_type, service};
 
@@ -287,6 +288,8 @@ fn utf8(bytes: Option<&[u8]>) -> Result<&str, CatalogError> {
 #[derive(Debug)]
 pub struct Catalog {
     data: Data,
+    /// Unique in the process: tells catalogs apart for memos that outlive one catalog.
+    id: u64,
 }
 
 /// A condition key's record: name, type, and whether it is global.
@@ -369,7 +372,17 @@ impl Catalog {
     }
 
     fn new(data: Data) -> Result<Self, CatalogError> {
-        Ok(Self { data })
+        static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+        Ok(Self {
+            data,
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+        })
+    }
+
+    /// A number no other catalog of the process has (never 0), for caches of what was
+    /// looked up in this one.
+    pub fn id(&self) -> u64 {
+        self.id
     }
 
     /// The index of the service with prefix `prefix`, in any case.

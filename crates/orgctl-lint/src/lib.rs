@@ -18,6 +18,7 @@
 
 mod context;
 mod finding;
+mod memo;
 mod options;
 pub mod rules;
 mod util;

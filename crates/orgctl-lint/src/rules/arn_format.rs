@@ -54,7 +54,7 @@
 //!   `MISSING_ARN_REGION`; Parliament: `RESOURCE_MISMATCH`
 
 use std::borrow::Cow;
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
 use std::sync::OnceLock;
 
 use orgctl_catalog::{Catalog, KeyType};
@@ -63,6 +63,7 @@ use orgctl_policy::{OperatorFamily, Span, Statement};
 use super::Rule;
 use crate::context::LintContext;
 use crate::finding::FindingType;
+use crate::memo::{Memo, recall};
 use crate::util::{FxHashMap, FxHashSet, closest};
 
 /// The rule.
@@ -109,6 +110,7 @@ fn check(cx: &mut LintContext<'_>) {
     };
     let known_prefix =
         |prefix: &str| prefix.eq_ignore_ascii_case("aws") || catalog.service(prefix).is_some();
+    let mut key = String::new();
     for statement in &policy.statements {
         // The ARN formats of the statement's actions, with their tokens: computed when a
         // resource needs them.
@@ -125,7 +127,7 @@ fn check(cx: &mut LintContext<'_>) {
                     continue;
                 }
                 let arn = normalise(text, known_prefix);
-                let valid = check_arn(cx, index(), text, &arn, item.span, element);
+                let valid = recall_arn(cx, &mut key, text, &arn, item.span, element, &index);
                 if valid
                     && !resource.negated
                     && !is_templated(&arn)
@@ -165,21 +167,67 @@ fn check(cx: &mut LintContext<'_>) {
                         continue;
                     }
                     let arn = normalise(text, known_prefix);
-                    check_arn(cx, index(), text, &arn, value.span, &element);
+                    recall_arn(cx, &mut key, text, &arn, value.span, &element, &index);
                 }
             }
         }
     }
 }
 
-/// Checks one ARN; `arn` is `text` normalised. Returns whether it is well formed.
-fn check_arn(
+/// Reports what [`check_arn`] finds in `text` (`arn` normalised) at `span`, recalled from the
+/// thread's memo when the same text was checked in the same element before; `key` is
+/// scratch space. Returns whether the ARN is well formed.
+fn recall_arn<'c>(
     cx: &mut LintContext<'_>,
-    index: &ArnIndex<'_>,
+    key: &mut String,
     text: &str,
     arn: &str,
     span: Span,
     element: &str,
+    index: &impl Fn() -> &'c ArnIndex<'c>,
+) -> bool {
+    key.clear();
+    key.push_str(element);
+    key.push('\0');
+    key.push_str(text);
+    let verdict = recall(&ARNS, cx.catalog, key, || {
+        check_arn(index(), text, arn, element)
+    });
+    for (finding_type, code, message, hint) in verdict.findings {
+        cx.report(finding_type, code, span, message, hint);
+    }
+    verdict.valid
+}
+
+/// What the rule concludes about one ARN written in `element`: whether it is well formed, and
+/// what to report (type, code, message, hint).
+#[derive(Debug, Clone)]
+struct ArnVerdict {
+    valid: bool,
+    findings: Vec<(FindingType, &'static str, String, String)>,
+}
+
+thread_local! {
+    static ARNS: RefCell<Memo<ArnVerdict>> = RefCell::new(Memo::default());
+}
+
+/// Checks one ARN; `arn` is `text` normalised.
+fn check_arn(index: &ArnIndex<'_>, text: &str, arn: &str, element: &str) -> ArnVerdict {
+    let mut found = Vec::new();
+    let valid = arn_findings(index, text, arn, element, &mut found);
+    ArnVerdict {
+        valid,
+        findings: found,
+    }
+}
+
+/// [`check_arn`]'s findings, into `found`; returns whether the ARN is well formed.
+fn arn_findings(
+    index: &ArnIndex<'_>,
+    text: &str,
+    arn: &str,
+    element: &str,
+    found: &mut Vec<(FindingType, &'static str, String, String)>,
 ) -> bool {
     let mut all_fields = [""; 6];
     let mut count = 0;
@@ -199,31 +247,29 @@ fn check_arn(
         } else {
             "write a full ARN, such as `arn:aws:s3:::my-bucket/*`, or `*`"
         };
-        cx.report(
+        found.push((
             FindingType::Error,
             "INVALID_ARN_PREFIX",
-            span,
             format!(
                 "`{text}` in {} is not an ARN: it must start with `arn:`",
                 quoted(element)
             ),
-            hint,
-        );
+            hint.to_owned(),
+        ));
         return false;
     }
     if fields.len() < 6 {
         let last = fields.last().copied().unwrap_or_default();
         if !(last.ends_with('*') || last.contains(VAR) || is_templated(last)) {
-            cx.report(
+            found.push((
                 FindingType::Error,
                 "MISSING_ARN_FIELD",
-                span,
                 format!(
                     "`{text}` has {} of the 6 colon-separated fields of an ARN",
                     fields.len()
                 ),
-                "ARNs read `arn:partition:service:region:account:resource`; leave the region or account empty (`::`) where the resource has none",
-            );
+                "ARNs read `arn:partition:service:region:account:resource`; leave the region or account empty (`::`) where the resource has none".to_owned(),
+            ));
             return false;
         }
     }
@@ -231,16 +277,15 @@ fn check_arn(
     let partition = field(1);
     if !is_templated(partition) && !is_open(partition) && !PARTITIONS.contains(&partition) {
         let suggestion = closest(partition, PARTITIONS);
-        cx.report(
+        found.push((
             FindingType::Error,
             "INVALID_PARTITION",
-            span,
             format!("`{partition}` in `{text}` is not an AWS partition"),
             suggestion.map_or_else(
                 || "use `aws`, `aws-cn` or `aws-us-gov` (or another AWS partition)".to_owned(),
                 |s| format!("did you mean `{s}`?"),
             ),
-        );
+        ));
         valid = false;
     }
     let service = field(2);
@@ -253,22 +298,20 @@ fn check_arn(
         };
         if index.knows(&lower) {
             if lower != service {
-                cx.report(
+                found.push((
                     FindingType::Error,
                     "INVALID_ARN_SERVICE_CASE",
-                    span,
                     format!("the service `{service}` in `{text}` must be lower case"),
                     format!("write `{lower}`"),
-                );
+                ));
                 valid = false;
             }
             known_service = Some(lower);
         } else {
             let suggestion = closest(&lower, index.services().iter().map(String::as_str));
-            cx.report(
+            found.push((
                 FindingType::Error,
                 "INVALID_SERVICE",
-                span,
                 if service.is_empty() {
                     format!("`{text}` names no service")
                 } else {
@@ -281,20 +324,19 @@ fn check_arn(
                     },
                     |s| format!("did you mean `{s}`?"),
                 ),
-            );
+            ));
             valid = false;
         }
     }
     let region = field(3);
     let region_literal = fields.len() > 3 && !is_templated(region) && !is_open(region);
     if region_literal && !region.is_empty() && !is_region(region) {
-        cx.report(
+        found.push((
             FindingType::Error,
             "INVALID_REGION",
-            span,
             format!("`{region}` in `{text}` is not a region"),
-            "write a region such as `us-east-1`, `*` for any, or leave it empty where the resource has none",
-        );
+            "write a region such as `us-east-1`, `*` for any, or leave it empty where the resource has none".to_owned(),
+        ));
         valid = false;
     }
     let account = field(4);
@@ -307,13 +349,12 @@ fn check_arn(
             .as_ref()
             .is_some_and(|s| index.named_account(s, account))
     {
-        cx.report(
+        found.push((
             FindingType::Error,
             "INVALID_ARN_ACCOUNT",
-            span,
             format!("`{account}` in `{text}` is not an account ID"),
-            "write the 12-digit account ID without dashes, `*` for any, or leave it empty where the resource has none",
-        );
+            "write the 12-digit account ID without dashes, `*` for any, or leave it empty where the resource has none".to_owned(),
+        ));
         valid = false;
     }
     let Some(service) = known_service else {
@@ -342,39 +383,36 @@ fn check_arn(
     }
     if region_literal && fields.len() > 3 {
         if !region.is_empty() && none_has_region {
-            cx.report(
+            found.push((
                 FindingType::Error,
                 "ARN_REGION_NOT_ALLOWED",
-                span,
                 format!(
                     "`{text}` names the region `{region}`, but these `{service}` ARNs have none, so it matches nothing"
                 ),
                 format!("leave the region empty, as in `{example}`"),
-            );
+            ));
             valid = false;
         } else if region.is_empty() && all_have_region {
-            cx.report(
+            found.push((
                 FindingType::Error,
                 "MISSING_ARN_REGION",
-                span,
                 format!(
                     "`{text}` has no region, but these `{service}` ARNs always have one, so it matches nothing"
                 ),
                 format!("fill in the region, or `*` for any, as in `{example}`"),
-            );
+            ));
             valid = false;
         }
     }
     if account_literal && fields.len() > 4 && !account.is_empty() && none_has_account {
-        cx.report(
+        found.push((
             FindingType::Error,
             "ARN_ACCOUNT_NOT_ALLOWED",
-            span,
             format!(
                 "`{text}` names the account `{account}`, but these `{service}` ARNs have none, so it matches nothing"
             ),
             format!("leave the account empty, as in `{example}`"),
-        );
+        ));
         valid = false;
     }
     valid
