@@ -16,26 +16,61 @@ use crate::error::CliError;
 use crate::printer::Printer;
 use crate::render;
 
-/// One linted file: its path as shown, its type, its text, and its findings.
+/// One linted file: its path as shown, its type, its findings, and its text when the output
+/// quotes it.
 #[derive(Debug)]
 pub struct LintedFile {
     /// The path as given or found.
     pub path: String,
     /// The kind of policy it was linted as.
     pub policy_type: PolicyType,
-    /// The file's text (lossily decoded when it is not UTF-8).
+    /// The file's text (lossily decoded when it is not UTF-8); empty unless kept for the
+    /// human format, so that a run over many files does not hold them all.
     pub source: String,
-    /// Line starts, for positions.
-    pub lines: LineIndex,
     /// The findings, in source order.
     pub findings: Vec<Finding>,
+    /// The 1-based line and column of each offset where a finding starts or ends, by offset.
+    positions: Vec<(usize, (usize, usize))>,
 }
 
 impl LintedFile {
-    /// 1-based line and column of a byte offset.
+    /// The file at `path` with its findings; `source` is kept when `keep_source`.
+    pub fn new(
+        path: String,
+        policy_type: PolicyType,
+        source: String,
+        findings: Vec<Finding>,
+        keep_source: bool,
+    ) -> Self {
+        let mut positions = Vec::new();
+        if !findings.is_empty() {
+            let lines = LineIndex::new(&source);
+            for f in &findings {
+                for offset in [f.span.start, f.span.end] {
+                    let at = lines.line_col(&source, offset);
+                    positions.push((offset, (at.line, at.column)));
+                }
+            }
+            positions.sort_unstable();
+            positions.dedup();
+        }
+        Self {
+            path,
+            policy_type,
+            source: if keep_source { source } else { String::new() },
+            findings,
+            positions,
+        }
+    }
+
+    /// 1-based line and column of the offset where one of the file's findings starts or ends
+    /// (another offset gets the position of the nearest such offset before it).
     pub fn position(&self, offset: usize) -> (usize, usize) {
-        let at = self.lines.line_col(&self.source, offset);
-        (at.line, at.column)
+        let after = self.positions.partition_point(|(o, _)| *o <= offset);
+        after
+            .checked_sub(1)
+            .and_then(|i| self.positions.get(i))
+            .map_or((1, 1), |(_, at)| *at)
     }
 }
 
@@ -60,6 +95,8 @@ pub fn run(args: &LintArgs, printer: &Printer) -> Result<ExitCode, CliError> {
         PolicyType::Rcp,
     ]
     .map(for_type);
+    // Only the human format quotes the files.
+    let keep_source = args.format == LintFormat::Human;
     // Files are independent: lint them on every core, keeping their order.
     let linted = files
         .par_iter()
@@ -75,19 +112,13 @@ pub fn run(args: &LintArgs, printer: &Printer) -> Result<ExitCode, CliError> {
                 .find(|o| o.policy_type == *policy_type)
                 .unwrap_or(&options);
             let report = orgctl_lint::lint_with(&source, options, catalog);
-            // Positions are only needed for findings.
-            let lines = if report.findings.is_empty() {
-                LineIndex::new("")
-            } else {
-                LineIndex::new(&source)
-            };
-            Ok(LintedFile {
-                path: path.display().to_string(),
-                policy_type: *policy_type,
-                lines,
+            Ok(LintedFile::new(
+                path.display().to_string(),
+                *policy_type,
                 source,
-                findings: report.findings,
-            })
+                report.findings,
+                keep_source,
+            ))
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
     let mut out = std::io::BufWriter::new(printer.stdout());

@@ -342,7 +342,6 @@ mod tests {
 
     use orgctl_catalog::Catalog;
     use orgctl_lint::{LintOptions, PolicyType};
-    use orgctl_policy::LineIndex;
 
     use super::{json, write_json};
     use crate::commands::lint::LintedFile;
@@ -350,13 +349,13 @@ mod tests {
     fn linted(path: &str, source: &str, options: &LintOptions) -> LintedFile {
         let catalog = Catalog::embedded().expect("catalog");
         let report = orgctl_lint::lint_with(source, options, catalog);
-        LintedFile {
-            path: path.to_owned(),
-            policy_type: options.policy_type,
-            lines: LineIndex::new(source),
-            source: source.to_owned(),
-            findings: report.findings,
-        }
+        LintedFile::new(
+            path.to_owned(),
+            options.policy_type,
+            source.to_owned(),
+            report.findings,
+            true,
+        )
     }
 
     /// The document written part by part is the one serde writes whole.
