@@ -97,6 +97,17 @@ impl CompiledPolicy {
         }))
     }
 
+    /// Compiles one statement of `policy` (its position and the policy's language version
+    /// matter), for a caller that evaluates only some statements.
+    pub fn statement(policy: &Policy, index: usize) -> Option<CompiledStatement> {
+        let variables = policy.language_version() == Version::V2012_10_17;
+        let position = u32::try_from(index).ok()?;
+        policy
+            .statements
+            .get(index)
+            .map(|s| compile_statement(s, position, variables))
+    }
+
     /// The name decisions report.
     pub fn name(&self) -> &str {
         &self.0.name

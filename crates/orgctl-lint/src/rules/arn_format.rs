@@ -506,16 +506,13 @@ impl ArnFormat<'_> {
     }
 }
 
-/// The ARN formats of the catalog by service field (lower case): one table sorted by service,
-/// built in one pass and one sort over the catalog's formats, and a map from each service to
-/// its run of the table.
+/// The ARN formats of the catalog by service field (lower case), built in one pass over the
+/// catalog's formats.
 #[derive(Debug)]
 struct ArnIndex<'c> {
     catalog: &'c Catalog,
-    /// The formats, sorted by service field, those of one service in catalog order.
-    formats: Vec<ArnFormat<'c>>,
-    /// Where each service's formats are in `formats`, by service field (lower case).
-    ranges: FxHashMap<Cow<'c, str>, std::ops::Range<usize>>,
+    /// Each service's formats, in catalog order, by service field (lower case).
+    by_service: FxHashMap<Cow<'c, str>, Vec<ArnFormat<'c>>>,
     /// Every service name ARNs use (action prefixes and format services), lower case,
     /// sorted: built when a suggestion needs it.
     services: OnceLock<Vec<String>>,
@@ -530,10 +527,7 @@ impl<'c> ArnIndex<'c> {
 
     /// The formats whose service field is `lower` (lower case), in catalog order.
     fn formats_of(&self, lower: &str) -> &[ArnFormat<'c>] {
-        self.ranges
-            .get(lower)
-            .and_then(|r| self.formats.get(r.clone()))
-            .unwrap_or_default()
+        self.by_service.get(lower).map_or(&[], Vec::as_slice)
     }
 
     /// Every service name ARNs use, sorted.
@@ -543,7 +537,7 @@ impl<'c> ArnIndex<'c> {
                 .catalog
                 .services()
                 .map(|s| s.prefix().to_ascii_lowercase())
-                .chain(self.ranges.keys().map(|s| s.clone().into_owned()))
+                .chain(self.by_service.keys().map(|s| s.clone().into_owned()))
                 .collect();
             services.sort_unstable();
             services.dedup();
@@ -552,7 +546,7 @@ impl<'c> ArnIndex<'c> {
     }
 
     fn new(catalog: &'c Catalog) -> Self {
-        let mut entries: Vec<(Cow<'c, str>, ArnFormat<'c>)> = Vec::new();
+        let mut by_service: FxHashMap<Cow<'c, str>, Vec<ArnFormat<'c>>> = FxHashMap::default();
         // The catalog lists each resource type's format once.
         for full in catalog.action_arn_formats() {
             // The first five colons end the fields before the resource.
@@ -597,21 +591,11 @@ impl<'c> ArnIndex<'c> {
                 resource_tokens: OnceLock::new(),
                 ends: Ends::of_format(rest),
             };
-            entries.push((service, format));
-        }
-        // Stable: the formats of a service stay in catalog order.
-        entries.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut ranges: FxHashMap<Cow<'c, str>, std::ops::Range<usize>> = FxHashMap::default();
-        let mut formats = Vec::with_capacity(entries.len());
-        for (service, format) in entries {
-            let at = formats.len();
-            ranges.entry(service).or_insert(at..at).end = at + 1;
-            formats.push(format);
+            by_service.entry(service).or_default().push(format);
         }
         Self {
             catalog,
-            formats,
-            ranges,
+            by_service,
             services: OnceLock::new(),
         }
     }
@@ -987,7 +971,8 @@ mod tests {
         use super::{ArnIndex, Ends};
         let index = ArnIndex::new(Catalog::embedded().unwrap());
         // A format's ends, read from its text, are its tokens' ends or unknown (`None`).
-        for f in &index.formats {
+        let formats: Vec<&super::ArnFormat<'_>> = index.by_service.values().flatten().collect();
+        for f in &formats {
             let read = Ends::of_format(f.resource);
             let exact = Ends::of(f.resource_tokens());
             assert!(
@@ -1018,17 +1003,14 @@ mod tests {
         for r in resources {
             let tokens = arn_tokens(r);
             let ends = Ends::of(&tokens);
-            for f in &index.formats {
+            for f in &formats {
                 if !ends.may_overlap(f.ends) {
                     ruled_out += 1;
                     assert!(!overlap(&tokens, f.resource_tokens()), "{r} {}", f.full);
                 }
             }
         }
-        assert!(
-            ruled_out > index.formats.len(),
-            "the test rules something out"
-        );
+        assert!(ruled_out > formats.len(), "the test rules something out");
     }
 
     #[test]

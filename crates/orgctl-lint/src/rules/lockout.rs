@@ -38,7 +38,8 @@
 //!   `aws:PrincipalArn`)
 //! - IAM User Guide, global condition keys
 
-use orgctl_eval::{CompiledPolicy, Context, ContextValue, Request};
+use orgctl_eval::{CompiledPolicy, CompiledStatement, Context, ContextValue, Request};
+use orgctl_policy::glob::{self, Case};
 use orgctl_policy::{BaseOperator, Effect, Span, Statement};
 
 use super::Rule;
@@ -108,61 +109,64 @@ fn check(cx: &mut LintContext<'_>) {
                 "attach such an SCP only to a quarantine OU; elsewhere, deny specific actions, and exempt the administrator roles with `ArnNotLike {\"aws:PrincipalArn\": \"arn:aws:iam::*:role/OrganizationAccountAccessRole\"}`".to_owned(),
             ));
         }
-    } else if policy
-        .statements
-        .iter()
-        .any(|st| st.effect.node == Effect::Deny && conditions_modeled(st))
-    {
-        // Only such statements can deny a critical request.
-        let region = allowed_region(cx);
-        let compiled = CompiledPolicy::new("scp", policy);
-        let statements = compiled.statements();
-        for role in &cx.options.protected_roles {
-            let principal = format!("arn:aws:sts::{ACCOUNT}:assumed-role/{role}/orgctl-lint");
-            let requests: Vec<Request> = CRITICAL
-                .iter()
-                .map(|(action, resource)| {
-                    let mut ctx = Context::with_capacity(9);
-                    ctx.insert(REGION_KEY, ContextValue::Single(region.clone()));
-                    ctx.insert("aws:SecureTransport", ContextValue::Single("true".into()));
-                    ctx.insert("aws:ViaAWSService", ContextValue::Single("false".into()));
-                    ctx.insert(
-                        "aws:PrincipalIsAWSService",
-                        ContextValue::Single("false".into()),
-                    );
-                    Request::new(
-                        &principal,
-                        action,
-                        &resource.replace("{region}", &region),
-                        None,
-                        ctx,
-                    )
-                })
-                .collect();
-            for (st, compiled_st) in policy.statements.iter().zip(statements) {
-                if st.effect.node != Effect::Deny || !conditions_modeled(st) {
-                    continue;
-                }
-                let denied: Vec<&str> = requests
+    } else {
+        // Only such statements can deny a critical request, and only those whose actions
+        // match a critical one: the others are not compiled.
+        let candidates: Vec<(&Statement, CompiledStatement)> = policy
+            .statements
+            .iter()
+            .enumerate()
+            .filter(|(_, st)| {
+                st.effect.node == Effect::Deny && conditions_modeled(st) && names_critical(st)
+            })
+            .filter_map(|(i, st)| Some((st, CompiledPolicy::statement(policy, i)?)))
+            .collect();
+        if !candidates.is_empty() {
+            let region = allowed_region(cx);
+            for role in &cx.options.protected_roles {
+                let principal = format!("arn:aws:sts::{ACCOUNT}:assumed-role/{role}/orgctl-lint");
+                let requests: Vec<Request> = CRITICAL
                     .iter()
-                    .filter(|r| compiled_st.applies(r).is_some())
-                    .map(|r| r.action.as_str())
+                    .map(|(action, resource)| {
+                        let mut ctx = Context::with_capacity(9);
+                        ctx.insert(REGION_KEY, ContextValue::Single(region.clone()));
+                        ctx.insert("aws:SecureTransport", ContextValue::Single("true".into()));
+                        ctx.insert("aws:ViaAWSService", ContextValue::Single("false".into()));
+                        ctx.insert(
+                            "aws:PrincipalIsAWSService",
+                            ContextValue::Single("false".into()),
+                        );
+                        Request::new(
+                            &principal,
+                            action,
+                            &resource.replace("{region}", &region),
+                            None,
+                            ctx,
+                        )
+                    })
                     .collect();
-                if denied.is_empty() {
-                    continue;
+                for (st, compiled_st) in &candidates {
+                    let denied: Vec<&str> = requests
+                        .iter()
+                        .filter(|r| compiled_st.applies(r).is_some())
+                        .map(|r| r.action.as_str())
+                        .collect();
+                    if denied.is_empty() {
+                        continue;
+                    }
+                    let actions = denied
+                        .iter()
+                        .map(|a| format!("`{a}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    found.push((
+                        st.span,
+                        format!("the statement denies {actions} to `{role}`, a role that must keep administering the account"),
+                        format!(
+                            "exempt the role: add `\"ArnNotLike\": {{\"aws:PrincipalArn\": \"arn:aws:iam::*:role/{role}\"}}` to the statement's `Condition`"
+                        ),
+                    ));
                 }
-                let actions = denied
-                    .iter()
-                    .map(|a| format!("`{a}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                found.push((
-                    st.span,
-                    format!("the statement denies {actions} to `{role}`, a role that must keep administering the account"),
-                    format!(
-                        "exempt the role: add `\"ArnNotLike\": {{\"aws:PrincipalArn\": \"arn:aws:iam::*:role/{role}\"}}` to the statement's `Condition`"
-                    ),
-                ));
             }
         }
     }
@@ -187,6 +191,17 @@ fn denies_everything(st: &Statement) -> bool {
             .as_ref()
             .is_none_or(|r| !r.negated && r.values.items.iter().any(|i| i.node == "*"))
         && st.condition.is_empty()
+}
+
+/// Whether the statement's `Action` matches a critical action (a `NotAction` may).
+fn names_critical(st: &Statement) -> bool {
+    st.action.negated
+        || st.action.values.items.iter().any(|item| {
+            let segments = glob::segments(&item.node);
+            CRITICAL
+                .iter()
+                .any(|(action, _)| glob::matches(&segments, action, Case::AsciiInsensitive))
+        })
 }
 
 /// Whether every condition key of the statement is one the requests model.
@@ -271,6 +286,69 @@ mod tests {
             r#"{{"Version": "2012-10-17", "Statement": [{}]}}"#,
             statements.join(", ")
         )
+    }
+
+    /// The statements left out before compiling are those the evaluator finds matching no
+    /// critical action.
+    #[test]
+    fn only_statements_matching_no_critical_action_are_left_out() {
+        let patterns = [
+            "*",
+            "iam:*",
+            "IAM:attachrolepolicy",
+            "i*:Attach*",
+            "?am:*",
+            "iam:Attach?olePolicy",
+            "iam:Put*",
+            "iam:Delete*",
+            "sts:Assume*",
+            "sts:AssumeRoleWithSAML",
+            "ec2:Run*",
+            "ec2:*Instances",
+            "ec2:Describe*",
+            "s3:*",
+            "*:Describe*",
+            "*:Create*",
+            "organizations:Describe*",
+            "organizations:Leave*",
+            "cloudformation:*Stack",
+            "cloudformation:Delete*",
+            "*Role*",
+            "kms:*",
+            "iam:Create*",
+            "iam:UpdateAssume*",
+        ];
+        let requests: Vec<Request> = CRITICAL
+            .iter()
+            .map(|(action, resource)| {
+                Request::new(
+                    "arn:aws:sts::123456789012:assumed-role/r/s",
+                    action,
+                    &resource.replace("{region}", "us-east-1"),
+                    None,
+                    Context::new(),
+                )
+            })
+            .collect();
+        let mut kept = 0;
+        for negated in [false, true] {
+            for pattern in patterns {
+                let element = if negated { "NotAction" } else { "Action" };
+                let src = policy(&[&format!(
+                    r#"{{"Effect": "Deny", "{element}": "{pattern}", "Resource": "*"}}"#
+                )]);
+                let parsed = orgctl_policy::Policy::parse(&src).unwrap();
+                let compiled = CompiledPolicy::statement(&parsed, 0).unwrap();
+                let evaluator = requests.iter().any(|r| compiled.matches_action(r));
+                let st = &parsed.statements[0];
+                assert!(names_critical(st) || !evaluator, "{element} {pattern}");
+                if !negated {
+                    assert_eq!(names_critical(st), evaluator, "{pattern}");
+                }
+                kept += usize::from(names_critical(st));
+            }
+        }
+        assert!(kept > patterns.len(), "some kept, some left out");
     }
 
     #[test]
