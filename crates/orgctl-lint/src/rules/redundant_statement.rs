@@ -123,12 +123,16 @@ struct ServiceMask {
 
 impl ServiceMask {
     fn of(items: &[&str], kind: Kind) -> Self {
-        let mut mask = Self::default();
+        let mut mask = Self {
+            named: 0,
+            open: kind == Kind::Resource,
+        };
+        if mask.open {
+            return mask;
+        }
         for item in items {
             match item.split_once(':') {
-                Some((service, _))
-                    if kind == Kind::Action && !service.contains(['*', '?', '$']) =>
-                {
+                Some((service, _)) if !service.contains(['*', '?', '$']) => {
                     mask.named |= service_bit(service);
                 }
                 _ => mask.open = true,
