@@ -251,3 +251,36 @@ fn findings_of_a_representative_sample() {
         });
     }
 }
+
+/// Rules keep per-thread memos of what they concluded about an action or an ARN; a file's
+/// findings must not depend on what the thread linted before it. Each sampled file is linted
+/// on a fresh thread (empty memos), then all of them on one thread forwards and backwards.
+#[test]
+fn findings_do_not_depend_on_what_was_linted_before() {
+    let mut all = Vec::new();
+    files(&fixtures(), &mut all);
+    all.sort();
+    let sample: Vec<PathBuf> = all.into_iter().step_by(7).collect();
+    let alone: Vec<Vec<Finding>> = sample
+        .iter()
+        .map(|path| {
+            let path = path.clone();
+            std::thread::spawn(move || lint(&path, &LintOptions::new(policy_type(&path))).1)
+                .join()
+                .unwrap()
+        })
+        .collect();
+    let together = |order: &mut dyn Iterator<Item = usize>| {
+        for i in order {
+            let path = &sample[i];
+            let (_, findings) = lint(path, &LintOptions::new(policy_type(path)));
+            assert_eq!(findings, alone[i], "{}", path.display());
+        }
+    };
+    together(&mut (0..sample.len()));
+    together(&mut (0..sample.len()).rev());
+    assert!(
+        alone.iter().filter(|f| !f.is_empty()).count() > 20,
+        "the sample has findings to compare"
+    );
+}
