@@ -5,6 +5,8 @@
 //! order (duplicates included), and recovers from the two mistakes most often found in real
 //! policy files, comments and trailing commas, reporting each and reading on.
 
+use std::borrow::Cow;
+
 use crate::error::{ErrorKind, PolicyError};
 use crate::span::Span;
 
@@ -54,8 +56,8 @@ impl Value {
 /// One `"key": value` member of an object.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Member {
-    /// The key, unescaped.
-    pub key: String,
+    /// The key, unescaped; the keys policies use most are not copied.
+    pub key: Cow<'static, str>,
     /// Where the key was written, quotes included.
     pub key_span: Span,
     /// The value.
@@ -91,6 +93,27 @@ struct Reader<'a> {
     /// The same for the members of the objects being read.
     members: Vec<Member>,
 }
+
+/// The keys of policy elements and principal types: read without a copy, as the model keeps
+/// none of them. (Condition operators and keys are kept, so they are read as any key.)
+const KNOWN_KEYS: [&str; 16] = [
+    "Version",
+    "Statement",
+    "Sid",
+    "Effect",
+    "Action",
+    "NotAction",
+    "Resource",
+    "NotResource",
+    "Principal",
+    "NotPrincipal",
+    "Condition",
+    "Id",
+    "AWS",
+    "Service",
+    "Federated",
+    "CanonicalUser",
+];
 
 /// A problem that stops reading.
 struct Fatal;
@@ -336,6 +359,20 @@ impl Reader<'_> {
         ))
     }
 
+    /// An object key: one of [`KNOWN_KEYS`] without a copy, another as [`Reader::string`] reads it.
+    fn key(&mut self) -> Result<Cow<'static, str>, Fatal> {
+        let rest = self.bytes.get(self.pos + 1..).unwrap_or_default();
+        if let Some(len) = string_end(rest)
+            && rest.get(len) == Some(&b'"')
+            && let Some(text) = self.src.get(self.pos + 1..self.pos + 1 + len)
+            && let Some(known) = KNOWN_KEYS.iter().find(|k| **k == text)
+        {
+            self.pos += len + 2;
+            return Ok(Cow::Borrowed(known));
+        }
+        self.string().map(Cow::Owned)
+    }
+
     fn string(&mut self) -> Result<String, Fatal> {
         let start = self.pos;
         self.pos += 1; // opening quote
@@ -526,7 +563,7 @@ impl Reader<'_> {
                 return Err(self.unexpected("a key in double quotes"));
             }
             let key_start = self.pos;
-            let key = self.string()?;
+            let key = self.key()?;
             let key_span = Span::new(key_start, self.pos);
             self.skip_space()?;
             if self.peek() != Some(b':') {
@@ -682,6 +719,28 @@ mod tests {
                 (ErrorKind::TrailingComma, 21)
             ]
         );
+    }
+
+    #[test]
+    fn element_keys_are_read_without_a_copy() {
+        let node = ok(r#"{"Effect": 1, "Act\u0069on": 2, "aws:SourceIp": 3, "Effect2": 4}"#);
+        let Value::Object(m) = node.value else {
+            panic!("an object")
+        };
+        let keys: Vec<(&str, bool)> = m
+            .iter()
+            .map(|m| (m.key.as_ref(), matches!(m.key, Cow::Borrowed(_))))
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                ("Effect", true),
+                ("Action", false),
+                ("aws:SourceIp", false),
+                ("Effect2", false)
+            ]
+        );
+        assert_eq!(m[1].key_span, Span::new(14, 27));
     }
 
     #[test]

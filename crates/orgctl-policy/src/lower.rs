@@ -37,7 +37,7 @@ pub fn lower(root: Node, errors: &mut Vec<PolicyError>) -> Option<Policy> {
     let mut statements = None;
     let mut statement_is_array = false;
     for m in members {
-        match m.key.as_str() {
+        match m.key.as_ref() {
             "Version" => {
                 if let Some(v) = string_value(m.value, "`Version`", errors) {
                     if v.node != "2012-10-17" && v.node != "2008-10-17" {
@@ -120,7 +120,7 @@ fn statement(node: Node, errors: &mut Vec<PolicyError>) -> Option<Statement> {
     let mut has_action_key = false;
     let mut has_resource_or_principal_key = false;
     for m in members {
-        match m.key.as_str() {
+        match m.key.as_ref() {
             "Sid" => sid = string_value(m.value, "`Sid`", errors),
             "Effect" => effect = effect_value(m.value, errors),
             "Principal" | "NotPrincipal" => {
@@ -367,7 +367,7 @@ fn condition_value(node: Node, errors: &mut Vec<PolicyError>) -> Vec<ConditionBl
             let span = k.value.span;
             if let Some(values) = condition_values(k.value, &k.key, errors) {
                 entries.push(ConditionEntry {
-                    key: Spanned::new(k.key, k.key_span),
+                    key: Spanned::new(k.key.into_owned(), k.key_span),
                     values,
                     is_array,
                     span,
@@ -376,7 +376,7 @@ fn condition_value(node: Node, errors: &mut Vec<PolicyError>) -> Vec<ConditionBl
         }
         blocks.push(ConditionBlock {
             operator: Spanned::new(operator, op.key_span),
-            operator_text: op.key,
+            operator_text: op.key.into_owned(),
             entries,
         });
     }
