@@ -160,34 +160,27 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .map(|(_, c)| c)
 }
 
-/// Every string of a policy that can hold a value AWS interprets, with its span and the name
-/// of its element: actions, resources, principals, condition keys and values.
-pub fn policy_strings(
-    policy: &orgctl_policy::Policy,
-) -> Vec<(&str, orgctl_policy::Span, &'static str)> {
+/// Calls `f` with every string of a policy that can hold a value AWS interprets, with its span
+/// and the name of its element: actions, resources, principals, condition keys and values.
+pub fn each_policy_string<'p>(
+    policy: &'p orgctl_policy::Policy,
+    mut f: impl FnMut(&'p str, orgctl_policy::Span, &'static str),
+) {
     use orgctl_policy::{ConditionValue, Principal};
-    let mut out = Vec::new();
     for st in &policy.statements {
         let action = if st.action.negated {
             "NotAction"
         } else {
             "Action"
         };
-        out.extend(
-            st.action
-                .values
-                .items
-                .iter()
-                .map(|i| (i.node.as_str(), i.span, action)),
-        );
+        for i in &st.action.values.items {
+            f(i.node.as_str(), i.span, action);
+        }
         if let Some(r) = &st.resource {
             let element = if r.negated { "NotResource" } else { "Resource" };
-            out.extend(
-                r.values
-                    .items
-                    .iter()
-                    .map(|i| (i.node.as_str(), i.span, element)),
-            );
+            for i in &r.values.items {
+                f(i.node.as_str(), i.span, element);
+            }
         }
         if let Some(p) = &st.principal
             && let Principal::Typed(entries) = &p.value
@@ -198,25 +191,22 @@ pub fn policy_strings(
                 "Principal"
             };
             for (_, list) in entries {
-                out.extend(
-                    list.items
-                        .iter()
-                        .map(|i| (i.node.as_str(), i.span, element)),
-                );
+                for i in &list.items {
+                    f(i.node.as_str(), i.span, element);
+                }
             }
         }
         for block in &st.condition {
             for entry in &block.entries {
-                out.push((entry.key.node.as_str(), entry.key.span, "Condition"));
+                f(entry.key.node.as_str(), entry.key.span, "Condition");
                 for v in &entry.values {
                     if let ConditionValue::String(s) = &v.node {
-                        out.push((s.as_str(), v.span, "Condition"));
+                        f(s.as_str(), v.span, "Condition");
                     }
                 }
             }
         }
     }
-    out
 }
 
 /// Whether `text` holds a byte a placeholder starts with: `$`, `{`, `[` or `<`. Tests eight

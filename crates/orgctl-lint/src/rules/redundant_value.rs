@@ -109,8 +109,9 @@ fn redundant_entries(
     };
     let text = |n: usize| items.get(n).map_or("", |e| e.node.as_str());
     // First position of each distinct entry.
-    let mut first: FxHashMap<&str, usize> = FxHashMap::default();
     let scan = items.len() <= SCAN;
+    let mut first: FxHashMap<&str, usize> =
+        FxHashMap::with_capacity_and_hasher(if scan { 0 } else { items.len() }, Default::default());
     for ((n, item), &norm) in items.iter().enumerate().zip(&norms) {
         let earlier = if scan {
             norms

@@ -27,7 +27,7 @@
 use super::Rule;
 use crate::context::LintContext;
 use crate::finding::FindingType;
-use crate::util::{placeholder, policy_strings};
+use crate::util::{each_policy_string, placeholder};
 
 /// The rule.
 pub const RULE: Rule = Rule {
@@ -40,7 +40,7 @@ pub const RULE: Rule = Rule {
 fn check(cx: &mut LintContext<'_>) {
     let catalog = cx.catalog;
     let mut found = Vec::new();
-    for (text, span, element) in policy_strings(cx.policy) {
+    each_policy_string(cx.policy, |text, span, element| {
         if let Some(placeholder) = placeholder(text, |prefix| {
             prefix.eq_ignore_ascii_case("aws") || catalog.service(prefix).is_some()
         }) {
@@ -51,7 +51,7 @@ fn check(cx: &mut LintContext<'_>) {
                 ),
             ));
         }
-    }
+    });
     for (span, message) in found {
         cx.report(
             FindingType::Error,
