@@ -89,4 +89,16 @@ mod tests {
         });
         assert_eq!((v, drawn), (7, 3));
     }
+
+    #[test]
+    fn starts_afresh_past_its_limit() {
+        let catalog = Catalog::embedded().unwrap();
+        for n in 0..=LIMIT {
+            recall(&LENGTHS, catalog, &n.to_string(), || n);
+        }
+        // The entry past the limit emptied the memo before going in.
+        let held = LENGTHS.with_borrow(|m| m.entries.len());
+        assert_eq!(held, 1);
+        assert_eq!(recall(&LENGTHS, catalog, &LIMIT.to_string(), || 0), LIMIT);
+    }
 }
