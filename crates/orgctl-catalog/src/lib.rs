@@ -18,6 +18,7 @@
 mod decode;
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -290,6 +291,90 @@ pub struct Catalog {
     data: Data,
     /// Unique in the process: tells catalogs apart for memos that outlive one catalog.
     id: u64,
+    /// The key prefixes by length, built on the first lookup that needs them.
+    prefixes: OnceLock<PrefixIndex>,
+}
+
+/// The key prefixes of the file (`aws:RequestTag/`, `kms:EncryptionContext:`), grouped by
+/// length, longest first: a name extends the longest prefix whose group holds its own first
+/// bytes, so a lookup tries a few groups instead of comparing every prefix.
+#[derive(Debug, Default)]
+struct PrefixIndex {
+    groups: Vec<PrefixGroup>,
+    /// The key of the first empty prefix, which every other name extends.
+    empty: Option<u32>,
+}
+
+/// The prefixes of one length.
+#[derive(Debug)]
+struct PrefixGroup {
+    /// Their length in bytes.
+    len: usize,
+    /// The bytes they end with (lower case): a name that has none of them there skips the group.
+    ends: Vec<u8>,
+    /// Each prefix (lower case) with its key, the first of the file's records for a repeated text.
+    keys: HashMap<Box<[u8]>, u32>,
+}
+
+impl PrefixIndex {
+    fn new(data: &Data) -> Self {
+        let mut groups: Vec<PrefixGroup> = Vec::new();
+        let mut empty = None;
+        for r in decode::records(&data.bytes, data.layout.key_prefixes) {
+            let (k, n) = (decode::at(r, 0), decode::at(r, 1) as usize);
+            let Some(prefix) = data.key_name(k).get(&data.text).as_bytes().get(..n) else {
+                continue;
+            };
+            let Some(&last) = prefix.last() else {
+                empty.get_or_insert(k);
+                continue;
+            };
+            let at = match groups.iter().position(|g| g.len == n) {
+                Some(at) => at,
+                None => {
+                    groups.push(PrefixGroup {
+                        len: n,
+                        ends: Vec::new(),
+                        keys: HashMap::new(),
+                    });
+                    groups.len() - 1
+                }
+            };
+            if let Some(group) = groups.get_mut(at) {
+                let last = last.to_ascii_lowercase();
+                if !group.ends.contains(&last) {
+                    group.ends.push(last);
+                }
+                group
+                    .keys
+                    .entry(prefix.to_ascii_lowercase().into_boxed_slice())
+                    .or_insert(k);
+            }
+        }
+        groups.sort_by_key(|g| std::cmp::Reverse(g.len));
+        Self { groups, empty }
+    }
+
+    /// The key of the longest prefix `name` extends (by at least one byte).
+    fn longest(&self, name: &str) -> Option<u32> {
+        let name = name.as_bytes();
+        let mut lower = Vec::new();
+        self.groups
+            .iter()
+            .find_map(|g| {
+                if name.len() <= g.len {
+                    return None;
+                }
+                let last = name.get(g.len.checked_sub(1)?)?.to_ascii_lowercase();
+                if !g.ends.contains(&last) {
+                    return None;
+                }
+                lower.clear();
+                lower.extend(name.get(..g.len)?.iter().map(u8::to_ascii_lowercase));
+                g.keys.get(lower.as_slice()).copied()
+            })
+            .or(self.empty.filter(|_| !name.is_empty()))
+    }
 }
 
 /// A condition key's record: name, type, and whether it is global.
@@ -376,6 +461,7 @@ impl Catalog {
         Ok(Self {
             data,
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            prefixes: OnceLock::new(),
         })
     }
 
@@ -553,23 +639,11 @@ impl Catalog {
         let entry = match exact {
             Some(k) => data.key_entry(k),
             // Else the key with the longest prefix `name` extends.
-            None => {
-                let mut best: Option<(usize, u32)> = None;
-                for r in decode::records(&data.bytes, data.layout.key_prefixes) {
-                    let (k, n) = (decode::at(r, 0), decode::at(r, 1) as usize);
-                    if name.len() > n
-                        && best.is_none_or(|(b, _)| n > b)
-                        && let (Some(prefix), Some(head)) = (
-                            data.key_name(k).get(&data.text).as_bytes().get(..n),
-                            name.as_bytes().get(..n),
-                        )
-                        && prefix.eq_ignore_ascii_case(head)
-                    {
-                        best = Some((n, k));
-                    }
-                }
-                data.key_entry(best?.1)
-            }
+            None => data.key_entry(
+                self.prefixes
+                    .get_or_init(|| PrefixIndex::new(data))
+                    .longest(name)?,
+            ),
         };
         Some(ConditionKey {
             name: self.text(entry.name),
